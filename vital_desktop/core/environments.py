@@ -1,0 +1,230 @@
+"""Where requests go (environment, region, host) and what an API key says about it.
+
+The key prefix alone tells sandbox from production (``sk_`` / ``pk_``) and the region
+(``_us_`` / ``_eu_``). A standard target (one of the vendor's hosts) also says both, so a
+key that disagrees with it is caught before any request. A custom base URL says nothing:
+the key describes the environment and no mismatch is reported.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from vital_desktop.core.errors import ErrorKind, VitalError, invalid_input
+
+
+class Environment(enum.StrEnum):
+    """Sandbox (test data, ``sk_`` keys) or production (real patients, ``pk_`` keys)."""
+
+    SANDBOX = "sandbox"
+    PRODUCTION = "production"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Region(enum.StrEnum):
+    """The region a team lives in, forever."""
+
+    US = "us"
+    EU = "eu"
+
+    @property
+    def label(self) -> str:
+        return self.value.upper()
+
+
+# (environment, region) -> (current host, legacy host)
+HOSTS: dict[tuple[Environment, Region], tuple[str, str]] = {
+    (Environment.PRODUCTION, Region.US): (
+        "https://api.us.junction.com",
+        "https://api.tryvital.io",
+    ),
+    (Environment.PRODUCTION, Region.EU): (
+        "https://api.eu.junction.com",
+        "https://api.eu.tryvital.io",
+    ),
+    (Environment.SANDBOX, Region.US): (
+        "https://api.sandbox.us.junction.com",
+        "https://api.sandbox.tryvital.io",
+    ),
+    (Environment.SANDBOX, Region.EU): (
+        "https://api.sandbox.eu.junction.com",
+        "https://api.sandbox.eu.tryvital.io",
+    ),
+}
+
+KEY_PREFIXES: dict[tuple[Environment, Region], str] = {
+    (Environment.PRODUCTION, Region.US): "pk_us_",
+    (Environment.PRODUCTION, Region.EU): "pk_eu_",
+    (Environment.SANDBOX, Region.US): "sk_us_",
+    (Environment.SANDBOX, Region.EU): "sk_eu_",
+}
+
+BASE_URL_VARIABLE = "VITAL_BASE_URL"
+API_KEY_VARIABLE = "VITAL_API_KEY"
+
+
+def describe(environment: Environment, region: Region) -> str:
+    """``"sandbox US"``: how a sentence names an environment and region."""
+    return f"{environment.value} {region.label}"
+
+
+@dataclass(frozen=True)
+class ApiTarget:
+    """Where requests go. ``environment``/``region`` are None for a custom base URL."""
+
+    base_url: str
+    environment: Environment | None = None
+    region: Region | None = None
+    legacy: bool = False
+
+    @property
+    def custom(self) -> bool:
+        """True when the host says nothing about environment or region."""
+        return self.environment is None
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def label(self) -> str:
+        if self.environment is None or self.region is None:
+            return f"Custom ({self.base_url})"
+        suffix = " (legacy host)" if self.legacy else ""
+        return f"{self.environment.label} · {self.region.label}{suffix}"
+
+
+def standard_target(environment: Environment, region: Region, *, legacy: bool = False) -> ApiTarget:
+    """The vendor's host for an environment and region (junction.com unless ``legacy``)."""
+    current, old = HOSTS[(environment, region)]
+    return ApiTarget(old if legacy else current, environment, region, legacy)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def custom_target(url: str) -> ApiTarget:
+    """A custom base URL: https anywhere, plain http only to a loopback address.
+
+    Raises ``VitalError`` (INVALID_INPUT, field ``base_url``) with the reason otherwise.
+    """
+    text = url.strip()
+    if not text:
+        raise invalid_input(
+            "base_url", "Enter the API address, for example https://api.example.com."
+        )
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        raise invalid_input("base_url", "The API address must not contain spaces.")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        raise invalid_input("base_url", "The API address is not a valid URL.") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        raise invalid_input("base_url", "The API address must start with https:// and name a host.")
+    if scheme == "http" and not _is_loopback(host):
+        raise invalid_input(
+            "base_url",
+            "Plain http:// is allowed only for this computer (127.0.0.1 or localhost); "
+            "use https:// for any other host so the API key is never sent unencrypted.",
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise invalid_input(
+            "base_url", "The API address must not contain a query, fragment or password."
+        )
+    base = f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    return ApiTarget(base)
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What a team API key's prefix says: its environment and region."""
+
+    environment: Environment
+    region: Region
+
+    @property
+    def label(self) -> str:
+        return describe(self.environment, self.region)
+
+
+def clean_key(key: str) -> str:
+    """Drop whitespace and quotes that come along with a paste."""
+    return key.strip().strip("'\"`").strip()
+
+
+def inspect_key(key: str) -> KeyInfo:
+    """Read the environment and region from a team key's prefix.
+
+    Raises ``VitalError`` KEY_MISSING, KEY_REFUSED (an ``mg_`` management key) or
+    KEY_MALFORMED. The messages never contain the key.
+    """
+    key = clean_key(key)
+    if not key:
+        raise VitalError(
+            ErrorKind.KEY_MISSING,
+            "No API key is set. Paste your team's Vital API key (it starts with sk_ or pk_).",
+            field="api_key",
+        )
+    if key.startswith("mg_"):
+        raise VitalError(
+            ErrorKind.KEY_REFUSED,
+            "This is a management key (mg_); link tokens need a team API key that starts "
+            "with sk_ (sandbox) or pk_ (production), from the team's API Keys page.",
+            field="api_key",
+        )
+    for (environment, region), prefix in KEY_PREFIXES.items():
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return KeyInfo(environment, region)
+    raise VitalError(
+        ErrorKind.KEY_MALFORMED,
+        "This does not look like a Vital team API key: it should start with sk_us_, "
+        "sk_eu_, pk_us_ or pk_eu_.",
+        field="api_key",
+    )
+
+
+def key_mismatch(info: KeyInfo, target: ApiTarget) -> str | None:
+    """The sentence for a key that disagrees with a standard target, or None."""
+    if target.environment is None or target.region is None:
+        return None
+    if (info.environment, info.region) == (target.environment, target.region):
+        return None
+    wanted = describe(target.environment, target.region)
+    return (
+        f"This is a {info.label} key, but the app is set to {wanted}. "
+        f"Switch to {info.label}, or paste a {wanted} key."
+    )
+
+
+def check_key(key: str, target: ApiTarget) -> KeyInfo:
+    """Inspect ``key`` and raise KEY_MISMATCH if it disagrees with ``target``."""
+    info = inspect_key(key)
+    problem = key_mismatch(info, target)
+    if problem:
+        raise VitalError(ErrorKind.KEY_MISMATCH, problem, field="api_key")
+    return info
+
+
+def target_for_key(key: str, environ: Mapping[str, str] | None = None) -> ApiTarget:
+    """The target a key implies, unless ``VITAL_BASE_URL`` in ``environ`` overrides the host."""
+    base_url = (environ or {}).get(BASE_URL_VARIABLE, "").strip()
+    if base_url:
+        return custom_target(base_url)
+    info = inspect_key(key)
+    return standard_target(info.environment, info.region)
