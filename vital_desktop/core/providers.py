@@ -58,7 +58,7 @@ class Provider:
     def marker(self) -> str | None:
         """``"legacy"`` or ``"deprecated"`` when it should not be the first choice."""
         if self.web_widget in (WebSupport.LEGACY, WebSupport.DEPRECATED):
-            return self.web_widget.value
+            return str(self.web_widget.value)
         return None
 
     @property
