@@ -100,14 +100,14 @@ def test_bad_input_exits_2_and_sends_nothing(env, capsys, args, fragment) -> Non
     assert code == 2
     assert fragment in err
     assert "Traceback" not in err
-    assert env.request_log == []
+    assert env.request_log.snapshot() == []
 
 
 def test_management_key_is_refused_before_sending(env, monkeypatch, capsys) -> None:
     monkeypatch.setenv("VITAL_API_KEY", "mg_live_abcdef")
     assert main(["token", "--user-id", UNKNOWN_USER]) == 2
     assert "management key" in capsys.readouterr().err
-    assert env.request_log == []
+    assert env.request_log.snapshot() == []
 
 
 def test_missing_key_exits_2(env, monkeypatch, capsys) -> None:
