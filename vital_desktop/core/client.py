@@ -42,6 +42,40 @@ from vital_desktop.core.validation import (
 
 log = logging.getLogger(__name__)
 
+
+class _KeyFilter(logging.Filter):
+    """Scrubs API keys from httpx/httpcore log records.
+
+    httpcore logs response headers at DEBUG, so a server that echoes the key in a header
+    would otherwise put it in the log. Keys are added by each client and kept for the life
+    of the process (one client closing must not unmask another's key).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = tuple(self.secrets)
+        if secrets:
+            message = record.getMessage()
+            clean = redact(message, secrets)
+            if clean != message:
+                record.msg, record.args = clean, None
+        return True
+
+
+_KEY_FILTER = _KeyFilter()
+for _name in (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+):
+    logging.getLogger(_name).addFilter(_KEY_FILTER)
+
 DEMO_PROVIDERS = ("apple_health_kit", "fitbit", "freestyle_libre", "oura")
 RETRYABLE_STATUSES = frozenset({429, 503})
 
@@ -77,6 +111,7 @@ class VitalClient:
         key = clean_key(api_key)
         self.key_info: KeyInfo = check_key(key, target)
         self._key = key
+        _KEY_FILTER.secrets.add(key)
         self.target = target
         self.settings = settings or ClientSettings()
         self._sleep = sleep
@@ -125,7 +160,12 @@ class VitalClient:
     def resolve_user(self, client_user_id: str) -> User:
         """GET /v2/user/resolve/{client_user_id}: find a user by the clinic's own id."""
         clean = validate_client_user_id(client_user_id)
-        path = f"/v2/user/resolve/{quote(clean, safe='')}"
+        segment = quote(clean, safe="")
+        if segment in (".", ".."):
+            # Percent-encode dot segments, or URL normalization would drop them and send
+            # the request to another endpoint (``resolve/..`` would become ``/v2/user``).
+            segment = segment.replace(".", "%2E")
+        path = f"/v2/user/resolve/{segment}"
         endpoint = "GET /v2/user/resolve/{client_user_id}"
         return User.from_json(self._send("GET", path, endpoint), endpoint)
 
@@ -138,10 +178,10 @@ class VitalClient:
     def search_users(self, query: str) -> list[User]:
         """GET /v2/team/users/search: match a user id or client user id."""
         text = query.strip()
-        if not text:
+        if len(text) < 2:  # the API declares query_id with minLength 2
             raise VitalError(
                 ErrorKind.INVALID_INPUT,
-                "Type a user ID or the clinic's patient ID to search.",
+                "Type at least two characters of a user ID or the clinic's patient ID to search.",
                 field="query",
             )
         endpoint = "GET /v2/team/users/search"
@@ -170,7 +210,10 @@ class VitalClient:
         slug = provider.strip()
         endpoint = "DELETE /v2/user/{user_id}/{provider}"
         body = self._send("DELETE", f"/v2/user/{uid}/{slug}", endpoint)
-        return bool(isinstance(body, Mapping) and body.get("success"))
+        success = body.get("success") if isinstance(body, Mapping) else None
+        if not isinstance(success, bool):
+            raise _not_understood(endpoint, "field 'success' is missing or not a boolean")
+        return success
 
     def demo_connect(self, user_id: str, provider: str) -> DemoConnection:
         """POST /v2/link/connect/demo (sandbox only): a fake connection for rehearsal."""
@@ -233,6 +276,9 @@ class VitalClient:
                 return response.status_code, response.headers, raw
         except VitalError:
             raise
+        except httpx.DecodingError:
+            # A Content-Encoding (gzip, deflate, ...) whose body does not decode.
+            raise _not_understood(endpoint, "reply could not be decompressed") from None
         except httpx.TimeoutException as exc:
             raise self._network_error(ErrorKind.TIMEOUT, exc, endpoint) from None
         except httpx.ConnectError as exc:
@@ -266,7 +312,9 @@ class VitalClient:
     def _decode(self, raw: bytes, endpoint: str) -> Any:
         try:
             return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
+            # ValueError covers UnicodeDecodeError, JSONDecodeError and an integer longer
+            # than int() accepts (sys.get_int_max_str_digits).
             raise _not_understood(endpoint, "reply is not JSON") from None
 
     def _scrub(self, text: str) -> str:
@@ -295,7 +343,7 @@ class VitalClient:
         text = raw[:4000].decode("utf-8", "replace")
         try:
             body: Any = json.loads(text) if text else None
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
             body = None
         detail = body.get("detail") if isinstance(body, Mapping) else None
         summary = self._scrub(_summarize_detail(detail) if detail is not None else text.strip())

@@ -188,8 +188,12 @@ def inspect_key(key: str) -> KeyInfo:
             "with sk_ (sandbox) or pk_ (production), from the team's API Keys page.",
             field="api_key",
         )
+    # A header value must be printable ASCII: a key with a space, a line break or a
+    # non-ASCII character inside is a bad paste, and httpx/h11 would fail on it later
+    # with a message that quotes the key.
+    printable = all("!" <= ch <= "~" for ch in key)
     for (environment, region), prefix in KEY_PREFIXES.items():
-        if key.startswith(prefix) and len(key) > len(prefix):
+        if printable and key.startswith(prefix) and len(key) > len(prefix):
             return KeyInfo(environment, region)
     raise VitalError(
         ErrorKind.KEY_MALFORMED,

@@ -34,6 +34,11 @@ def _str(data: Mapping[str, Any], key: str, endpoint: str, *, optional: bool = F
     return value
 
 
+def _opt_str(value: Any) -> str | None:
+    """A string, or None for anything else (an optional field of the wrong type)."""
+    return value if isinstance(value, str) else None
+
+
 def _list(value: Any, endpoint: str, what: str) -> list[Any]:
     if not isinstance(value, list):
         raise _bad(endpoint, f"{what} is not a JSON array")
@@ -110,8 +115,8 @@ class ConnectedProvider:
                     name=_str(entry, "name", endpoint),
                     status=_str(entry, "status", endpoint),
                     created_on=_str(entry, "created_on", endpoint, optional=True),
-                    error_type=error_map.get("error_type"),
-                    error_message=error_map.get("error_message"),
+                    error_type=_opt_str(error_map.get("error_type")),
+                    error_message=_opt_str(error_map.get("error_message")),
                 )
             )
         return result
