@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -252,8 +253,9 @@ class VitalClient:
         attempt = 0
         while True:
             status, headers, raw = self._exchange(method, path, endpoint, json_body, params)
-            if status in RETRYABLE_STATUSES and attempt < self.settings.max_retries:
-                delay = self._retry_delay(headers.get("retry-after"), attempt)
+            delay = self._retry_delay(headers.get("retry-after"), attempt)
+            retry = status in RETRYABLE_STATUSES and attempt < self.settings.max_retries
+            if retry and delay is not None:
                 log.info("%s answered %s; retrying in %.1f s", endpoint, status, delay)
                 self._sleep(delay)
                 attempt += 1
@@ -302,12 +304,17 @@ class VitalClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _retry_delay(self, header: str | None, attempt: int) -> float:
-        cap = self.settings.retry_after_cap
+    def _retry_delay(self, header: str | None, attempt: int) -> float | None:
+        """Seconds to wait before the next try, or None when the server asks for longer
+        than the cap: retrying early would defy it, so the caller gives up and says how
+        long to wait instead."""
         seconds = _parse_retry_after(header)
         if seconds is None:
-            seconds = self.settings.backoff * (2**attempt)
-        return max(0.0, min(seconds, cap))
+            backoff: float = self.settings.backoff * (2**attempt)
+            return min(backoff, self.settings.retry_after_cap)
+        if seconds > self.settings.retry_after_cap:
+            return None
+        return seconds
 
     def _decode(self, raw: bytes, endpoint: str) -> Any:
         try:
@@ -390,10 +397,12 @@ class VitalClient:
                 f"Vital refused the request{reason}".rstrip(".") + ".",
             )
         if status == 429:
+            retry_after = _parse_retry_after(headers.get("retry-after"))
             return err(
                 ErrorKind.RATE_LIMITED,
-                "Vital is receiving too many requests right now. Wait a minute and try again.",
-                retry_after=_parse_retry_after(headers.get("retry-after")),
+                "Vital is receiving too many requests right now. "
+                f"Wait {_wait_phrase(retry_after)} and try again.",
+                retry_after=retry_after,
             )
         if status >= 500:
             return err(
@@ -408,18 +417,40 @@ class VitalClient:
 
 
 def _connect_kind(exc: httpx.ConnectError) -> ErrorKind:
+    """TLS, DNS or plain cannot-connect: from the causes first, the message as a fallback."""
+    cause: BaseException | None = exc
+    seen = 0
+    while cause is not None and seen < 10:
+        if isinstance(cause, ssl.SSLError | ssl.CertificateError):
+            return ErrorKind.TLS
+        if isinstance(cause, socket.gaierror):
+            return ErrorKind.DNS
+        cause = cause.__cause__ or cause.__context__
+        seen += 1
     text = str(exc).lower()
-    if isinstance(exc.__context__, ssl.SSLError) or "ssl" in text or "certificate" in text:
+    if "ssl" in text or "certificate" in text:
         return ErrorKind.TLS
-    if (
-        "name or service not known" in text
-        or "nodename nor servname" in text
-        or "getaddrinfo" in text
-        or "no address associated" in text
-        or "temporary failure in name resolution" in text
+    if any(
+        marker in text
+        for marker in (
+            "name or service not known",
+            "nodename nor servname",
+            "getaddrinfo",
+            "no address associated",
+            "temporary failure in name resolution",
+        )
     ):
         return ErrorKind.DNS
     return ErrorKind.CANNOT_CONNECT
+
+
+def _wait_phrase(seconds: float | None) -> str:
+    """``"about 30 seconds"`` / ``"about 2 minutes"``; ``"a minute"`` when unknown."""
+    if seconds is None or seconds != seconds or seconds > 86_400:
+        return "a minute"
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} seconds"
+    return f"about {round(seconds / 60)} minutes"
 
 
 def _parse_retry_after(value: str | None) -> float | None:
