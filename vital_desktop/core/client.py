@@ -24,7 +24,7 @@ import httpx
 
 from vital_desktop import __version__
 from vital_desktop.core.environments import ApiTarget, KeyInfo, check_key, clean_key
-from vital_desktop.core.errors import ErrorKind, VitalError, redact
+from vital_desktop.core.errors import ErrorKind, VitalError, bad_response, redact
 from vital_desktop.core.models import (
     ConnectedProvider,
     DemoConnection,
@@ -188,7 +188,7 @@ class VitalClient:
         endpoint = "GET /v2/team/users/search"
         body = self._send("GET", "/v2/team/users/search", endpoint, params={"query_id": text})
         if not isinstance(body, list):
-            raise _not_understood(endpoint, "reply is not a JSON array")
+            raise bad_response(endpoint, "reply is not a JSON array")
         return [User.from_json(item, endpoint) for item in body]
 
     def connected_providers(self, user_id: str) -> list[ConnectedProvider]:
@@ -213,7 +213,7 @@ class VitalClient:
         body = self._send("DELETE", f"/v2/user/{uid}/{slug}", endpoint)
         success = body.get("success") if isinstance(body, Mapping) else None
         if not isinstance(success, bool):
-            raise _not_understood(endpoint, "field 'success' is missing or not a boolean")
+            raise bad_response(endpoint, "field 'success' is missing or not a boolean")
         return success
 
     def demo_connect(self, user_id: str, provider: str) -> DemoConnection:
@@ -280,7 +280,7 @@ class VitalClient:
             raise
         except httpx.DecodingError:
             # A Content-Encoding (gzip, deflate, ...) whose body does not decode.
-            raise _not_understood(endpoint, "reply could not be decompressed") from None
+            raise bad_response(endpoint, "reply could not be decompressed") from None
         except httpx.TimeoutException as exc:
             raise self._network_error(ErrorKind.TIMEOUT, exc, endpoint) from None
         except httpx.ConnectError as exc:
@@ -322,7 +322,7 @@ class VitalClient:
         except (ValueError, RecursionError):
             # ValueError covers UnicodeDecodeError, JSONDecodeError and an integer longer
             # than int() accepts (sys.get_int_max_str_digits).
-            raise _not_understood(endpoint, "reply is not JSON") from None
+            raise bad_response(endpoint, "reply is not JSON") from None
 
     def _scrub(self, text: str) -> str:
         return redact(text, [self._key])[:500]
@@ -495,16 +495,6 @@ def _summarize_detail(detail: Any) -> str:
                 return str(detail[key])
         return json.dumps(detail)[:300]
     return str(detail)
-
-
-def _not_understood(endpoint: str, what: str) -> VitalError:
-    return VitalError(
-        ErrorKind.BAD_RESPONSE,
-        "Vital sent a reply the app could not understand. Try again; if it keeps happening, "
-        "send the details to support.",
-        endpoint=endpoint,
-        server_message=what,
-    )
 
 
 def _too_large(endpoint: str, status: int, cap: int) -> VitalError:

@@ -142,3 +142,14 @@ def _rebuild(kind: ErrorKind, message: str, state: dict[str, object]) -> VitalEr
 def invalid_input(field: str, message: str) -> VitalError:
     """A local validation failure for ``field``: the request never leaves the machine."""
     return VitalError(ErrorKind.INVALID_INPUT, message, field=field)
+
+
+def bad_response(endpoint: str, what: str) -> VitalError:
+    """A reply that is not JSON, or lacks what the contract promises."""
+    return VitalError(
+        ErrorKind.BAD_RESPONSE,
+        "Vital sent a reply the app could not understand. Try again; if it keeps "
+        "happening, send the details to support.",
+        endpoint=endpoint,
+        server_message=what,
+    )

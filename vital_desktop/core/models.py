@@ -6,17 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vital_desktop.core.errors import ErrorKind, VitalError
-
-
-def _bad(endpoint: str, what: str) -> VitalError:
-    return VitalError(
-        ErrorKind.BAD_RESPONSE,
-        "Vital sent a reply the app could not understand. Try again; if it keeps "
-        "happening, send the details to support.",
-        endpoint=endpoint,
-        server_message=what,
-    )
+from vital_desktop.core.errors import bad_response as _bad
 
 
 def _obj(value: Any, endpoint: str, what: str = "reply") -> Mapping[str, Any]:
