@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Take docs/screenshot.png from the real app: demo mode under Xvfb, a link generated, the
+# countdown running. Usage: scripts/screenshot.sh [OUTPUT.png]   (PYTHON overrides the interpreter)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+output="${1:-$root/docs/screenshot.png}"
+python="${PYTHON:-python3}"
+if [[ -x /tmp/devvenv/bin/python && -z "${PYTHON:-}" ]]; then
+    python=/tmp/devvenv/bin/python
+fi
+
+command -v xvfb-run >/dev/null || { echo "xvfb-run is missing (apt-get install xvfb)" >&2; exit 1; }
+mkdir -p "$(dirname "$output")"
+cd "$root"
+# No key in the environment: the app must start in demo mode, never touch a real team.
+env -u VITAL_API_KEY -u VITAL_BASE_URL QT_QPA_PLATFORM=xcb \
+    xvfb-run -a -s "-screen 0 1280x900x24" \
+    "$python" -m vital_desktop --demo --screenshot "$output"
+echo "screenshot: $output"

@@ -1,0 +1,1 @@
+"""The Qt desktop app: thin widgets over the Qt-free core in ``vital_desktop.core``."""

@@ -1,0 +1,80 @@
+"""``vital-desktop``: parse the command line, build the application, show the link window."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Sequence
+
+from vital_desktop import __version__
+from vital_desktop.core.link_session import DEFAULT_LINK_TTL
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError("the link lifetime must be a positive number of seconds")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vital-desktop",
+        description=(
+            "Get a one-time Vital (Junction) link for a patient and hand it over by browser "
+            "or QR code. The API key comes from VITAL_API_KEY (kept for this session only); "
+            "VITAL_BASE_URL sets a custom API address. Without a key the app starts in demo "
+            "mode."
+        ),
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use a practice server on this computer, even when an API key is set",
+    )
+    parser.add_argument(
+        "--link-ttl",
+        type=_positive_seconds,
+        default=DEFAULT_LINK_TTL,
+        metavar="SECONDS",
+        help=f"how long the countdown runs (default {DEFAULT_LINK_TTL:g})",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # For scripts/screenshot.sh: fill the demo form, generate, save a picture, quit.
+    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parsed flags; a bad flag prints a clear message and exits with status 2."""
+    return build_parser().parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    from vital_desktop.qt.main_window import LinkWindow
+    from vital_desktop.qt.options import AppOptions
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("vital-desktop")
+    app.setApplicationDisplayName("Vital link")
+    options = AppOptions(link_ttl=args.link_ttl, demo=args.demo, environ=dict(os.environ))
+    window = LinkWindow(options)
+    window.resize(1120, 780)
+    window.show()
+    if args.screenshot:
+        from vital_desktop.qt.screenshot import take_screenshot
+
+        take_screenshot(window, args.screenshot)
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()

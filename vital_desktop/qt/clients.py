@@ -1,0 +1,38 @@
+"""One ``VitalClient`` per key and target for the whole session, shared by the workers.
+
+Building an httpx client loads the certificate store while holding the GIL (15-30 ms), a
+visible hitch for the GUI thread if it happened on every click; built once, it happens at
+most once per target, and its connection pool is reused.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from vital_desktop.core.client import ClientSettings, VitalClient
+from vital_desktop.core.environments import ApiTarget
+from vital_desktop.qt.workers import interruptible_sleep
+
+
+class ClientCache:
+    """Thread-safe: ``get`` from any worker; ``close_all`` when the window closes."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, ApiTarget], VitalClient] = {}
+
+    def get(self, api_key: str, target: ApiTarget) -> VitalClient:
+        """The client for this key and target; raises VitalError for a bad key."""
+        with self._lock:
+            client = self._clients.get((api_key, target))
+            if client is None:
+                client = VitalClient(api_key, target, self.settings, sleep=interruptible_sleep)
+                self._clients[(api_key, target)] = client
+            return client
+
+    def close_all(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()

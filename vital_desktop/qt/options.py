@@ -1,0 +1,25 @@
+"""How one run of the app is set up: from the command line, the environment, or a test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from vital_desktop.core.client import ClientSettings
+from vital_desktop.core.link_session import DEFAULT_LINK_TTL
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """Everything the window needs that is not typed into it.
+
+    ``environ`` supplies VITAL_API_KEY (kept in memory only) and VITAL_BASE_URL;
+    ``client_settings`` is the seam tests use for short timeouts and no retries.
+    """
+
+    link_ttl: float = DEFAULT_LINK_TTL
+    demo: bool = False
+    client_settings: ClientSettings = field(default_factory=ClientSettings)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    catalogue_delay_ms: int = 600  # wait for typing to settle before asking for providers

@@ -1,0 +1,294 @@
+"""Where links come from: environment and region, a custom address or demo, and the API key.
+
+The key's prefix picks the environment when it is typed or pasted; a key that disagrees with
+the chosen environment is explained in words and blocks Generate until resolved.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
+
+from vital_desktop.core.environments import (
+    ApiTarget,
+    Environment,
+    KeyInfo,
+    Region,
+    check_key,
+    clean_key,
+    custom_target,
+    inspect_key,
+    standard_target,
+)
+from vital_desktop.core.errors import ErrorKind, VitalError
+from vital_desktop.qt import theme
+from vital_desktop.qt.workers import detached
+
+
+class Mode(enum.StrEnum):
+    """The four choices of ``environmentCombo``."""
+
+    SANDBOX = "sandbox"
+    PRODUCTION = "production"
+    CUSTOM = "custom"
+    DEMO = "demo"
+
+
+MODE_LABELS = {
+    Mode.SANDBOX: "Sandbox (test data)",
+    Mode.PRODUCTION: "Production (real patients)",
+    Mode.CUSTOM: "Custom API address",
+    Mode.DEMO: "Demo (practice server on this computer)",
+}
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    """What Generate would use now; ``problem`` blocks it, with the sentence to show."""
+
+    mode: Mode
+    target: ApiTarget | None
+    api_key: str
+    key_info: KeyInfo | None
+    problem: VitalError | None
+
+    @property
+    def ready(self) -> bool:
+        return self.problem is None and self.target is not None
+
+    @property
+    def production(self) -> bool:
+        return self.key_info is not None and self.key_info.environment is Environment.PRODUCTION
+
+
+class ConnectionPanel(QWidget):
+    """``environmentCombo``, ``regionCombo``, ``baseUrlEdit`` and the masked ``apiKeyEdit``."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._demo_target: ApiTarget | None = None
+        self._demo_key = ""
+        self._demo_problem: VitalError | None = None
+
+        self.environment_combo = QComboBox(self)
+        self.environment_combo.setObjectName("environmentCombo")
+        self.environment_combo.setAccessibleName("Environment")
+        for mode, label in MODE_LABELS.items():
+            self.environment_combo.addItem(label, mode.value)
+
+        self.region_combo = QComboBox(self)
+        self.region_combo.setObjectName("regionCombo")
+        self.region_combo.setAccessibleName("Region")
+        for region in Region:
+            self.region_combo.addItem(region.label, region.value)
+
+        self.base_url_edit = QLineEdit(self)
+        self.base_url_edit.setObjectName("baseUrlEdit")
+        self.base_url_edit.setAccessibleName("Custom API address")
+        self.base_url_edit.setPlaceholderText("https://api.example.com")
+
+        self.api_key_edit = QLineEdit(self)
+        self.api_key_edit.setObjectName("apiKeyEdit")
+        self.api_key_edit.setAccessibleName("Team API key")
+        self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key_edit.setPlaceholderText("Paste the team's key (sk_… or pk_…)")
+        self.api_key_edit.setToolTip("Kept for this session only; never saved to disk.")
+        self.show_key_button = QToolButton(self)
+        self.show_key_button.setObjectName("showKeyButton")
+        self.show_key_button.setText("Show")
+        self.show_key_button.setCheckable(True)
+        self.show_key_button.setAccessibleName("Show the API key")
+        self.problem_label = QLabel(self)
+        self.problem_label.setObjectName("keyProblemLabel")
+        self.problem_label.setAccessibleName("Connection problem")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.hide()
+
+        where = QHBoxLayout()
+        where.setContentsMargins(0, 0, 0, 0)
+        where.addWidget(self.environment_combo, 1)
+        where.addWidget(self.region_combo)
+        key_row = QHBoxLayout()
+        key_row.setContentsMargins(0, 0, 0, 0)
+        key_row.addWidget(self.api_key_edit, 1)
+        key_row.addWidget(self.show_key_button)
+
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.environment_label = QLabel("&Environment:", self)
+        self.environment_label.setBuddy(self.environment_combo)
+        form.addRow(self.environment_label, where)
+        self.base_url_label = QLabel("API a&ddress:", self)
+        self.base_url_label.setBuddy(self.base_url_edit)
+        form.addRow(self.base_url_label, self.base_url_edit)
+        self.key_label = QLabel("API &key:", self)
+        self.key_label.setBuddy(self.api_key_edit)
+        form.addRow(self.key_label, key_row)
+        form.addRow("", self.problem_label)
+        self._form = form
+
+        self.environment_combo.currentIndexChanged.connect(self.on_environment_combo_changed)
+        self.region_combo.currentIndexChanged.connect(self.on_region_combo_changed)
+        self.base_url_edit.textChanged.connect(self.on_base_url_edit_text_changed)
+        self.api_key_edit.textEdited.connect(self.on_api_key_edit_text_edited)
+        self.api_key_edit.textChanged.connect(self.on_api_key_edit_text_changed)
+        self.show_key_button.toggled.connect(self.on_show_key_button_toggled)
+        self._sync_visibility()
+        self.refresh()
+
+    # ----------------------------------------------------------------- set-up
+
+    def mode(self) -> Mode:
+        return Mode(self.environment_combo.currentData())
+
+    def set_mode(self, mode: Mode) -> None:
+        self.environment_combo.setCurrentIndex(self.environment_combo.findData(mode.value))
+
+    def set_region(self, region: Region) -> None:
+        self.region_combo.setCurrentIndex(self.region_combo.findData(region.value))
+
+    def set_api_key(self, key: str) -> None:
+        """Fill the key as if pasted: cleaned, and the environment picked from its prefix."""
+        self.api_key_edit.setText(clean_key(key))
+        self._pick_environment_from_key()
+
+    def set_base_url(self, url: str) -> None:
+        self.base_url_edit.setText(url.strip())
+        self.set_mode(Mode.CUSTOM)
+
+    def set_demo_target(
+        self, target: ApiTarget | None, key: str, problem: VitalError | None
+    ) -> None:
+        """The practice server's address and key (or why it could not start)."""
+        self._demo_target = target
+        self._demo_key = key
+        self._demo_problem = problem
+        self.refresh()
+
+    # ------------------------------------------------------------------ state
+
+    def state(self) -> ConnectionState:
+        mode = self.mode()
+        if mode is Mode.DEMO:
+            problem = self._demo_problem
+            if self._demo_target is None and problem is None:
+                problem = VitalError(
+                    ErrorKind.CANNOT_CONNECT,
+                    "The practice server is still starting; try again in a moment.",
+                )
+            info = inspect_key(self._demo_key) if self._demo_key else None
+            return ConnectionState(mode, self._demo_target, self._demo_key, info, problem)
+        key = clean_key(self.api_key_edit.text())
+        try:
+            if mode is Mode.CUSTOM:
+                target = custom_target(self.base_url_edit.text())
+            else:
+                environment = Environment(mode.value)
+                target = standard_target(environment, Region(self.region_combo.currentData()))
+        except VitalError as error:
+            return ConnectionState(mode, None, key, None, detached(error))
+        try:
+            info = check_key(key, target)
+        except VitalError as error:
+            known = None
+            try:
+                known = inspect_key(key)
+            except VitalError:
+                pass
+            return ConnectionState(mode, target, key, known, detached(error))
+        return ConnectionState(mode, target, key, info, None)
+
+    def refresh(self) -> None:
+        state = self.state()
+        problem = state.problem
+        shown = problem is not None and not (
+            state.mode is Mode.DEMO and self._demo_target is None and self._demo_problem is None
+        )
+        if problem is not None and shown:
+            self.problem_label.setText(problem.message)
+            self.problem_label.setStyleSheet(f"color: {theme.problem_colour(self)};")
+            self.problem_label.show()
+            self.problem_label.setAccessibleDescription(problem.message)
+        else:
+            self.problem_label.clear()
+            self.problem_label.hide()
+        self.changed.emit()
+
+    def _sync_visibility(self) -> None:
+        mode = self.mode()
+        standard = mode in (Mode.SANDBOX, Mode.PRODUCTION)
+        self.region_combo.setVisible(standard)
+        self._form.setRowVisible(self.base_url_label, mode is Mode.CUSTOM)
+        demo = mode is Mode.DEMO
+        self.api_key_edit.setEnabled(not demo)
+        self.show_key_button.setEnabled(not demo)
+        self.api_key_edit.setPlaceholderText(
+            "Not needed: demo mode uses the practice server's key"
+            if demo
+            else "Paste the team's key (sk_… or pk_…)"
+        )
+
+    def _pick_environment_from_key(self) -> None:
+        if self.mode() not in (Mode.SANDBOX, Mode.PRODUCTION, Mode.DEMO):
+            return
+        try:
+            info = inspect_key(self.api_key_edit.text())
+        except VitalError:
+            return
+        self.blockSignals(True)
+        self.set_region(info.region)
+        self.set_mode(Mode(info.environment.value))
+        self.blockSignals(False)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
+
+    # ------------------------------------------------------------------ slots
+
+    @Slot(int)
+    def on_environment_combo_changed(self, _index: int) -> None:
+        self._sync_visibility()
+        self.refresh()
+
+    @Slot(int)
+    def on_region_combo_changed(self, _index: int) -> None:
+        self.refresh()
+
+    @Slot(str)
+    def on_base_url_edit_text_changed(self, _text: str) -> None:
+        self.refresh()
+
+    @Slot(str)
+    def on_api_key_edit_text_edited(self, text: str) -> None:
+        cleaned = clean_key(text)
+        if cleaned != text:
+            self.api_key_edit.setText(cleaned)
+        self._pick_environment_from_key()
+        self.refresh()
+
+    @Slot(str)
+    def on_api_key_edit_text_changed(self, _text: str) -> None:
+        self.refresh()
+
+    @Slot(bool)
+    def on_show_key_button_toggled(self, shown: bool) -> None:
+        self.api_key_edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
+        self.show_key_button.setText("Hide" if shown else "Show")
+        self.show_key_button.setAccessibleName("Hide the API key" if shown else "Show the API key")

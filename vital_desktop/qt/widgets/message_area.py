@@ -1,0 +1,127 @@
+"""A non-modal message strip: one plain sentence, the technical detail one click away."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vital_desktop.core.errors import VitalError
+from vital_desktop.qt import theme
+
+
+class MessageArea(QFrame):
+    """Shows an error (or a note) inline above the form; dismissable; never a traceback."""
+
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageArea")
+        self.setAccessibleName("Message")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+
+        self._text = QLabel(self)
+        self._text.setObjectName("messageText")
+        self._text.setWordWrap(True)
+        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._text.setAccessibleName("Message text")
+
+        self._details_button = QToolButton(self)
+        self._details_button.setObjectName("messageDetailsButton")
+        self._details_button.setText("Details")
+        self._details_button.setCheckable(True)
+        self._details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self._details_button.setAccessibleName("Show technical details")
+        self._details_button.toggled.connect(self.on_details_toggled)
+
+        self._dismiss_button = QToolButton(self)
+        self._dismiss_button.setObjectName("messageDismissButton")
+        self._dismiss_button.setText("Dismiss")
+        self._dismiss_button.setAccessibleName("Dismiss message")
+        self._dismiss_button.clicked.connect(self.dismiss)
+
+        self._details = QPlainTextEdit(self)
+        self._details.setObjectName("messageDetails")
+        self._details.setReadOnly(True)
+        self._details.setAccessibleName("Technical details")
+        self._details.setMaximumHeight(96)
+        self._details.hide()
+
+        top = QHBoxLayout()
+        top.addWidget(self._text, 1)
+        top.addWidget(self._details_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self._dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addLayout(top)
+        layout.addWidget(self._details)
+        self.hide()
+
+    def text(self) -> str:
+        """The sentence on show ("" when hidden)."""
+        return "" if self.isHidden() else self._text.text()
+
+    def details_text(self) -> str:
+        return self._details.toPlainText()
+
+    def show_error(self, error: VitalError) -> None:
+        """One sentence for the desk; status, endpoint and server message under Details."""
+        self._show(error.message, error.detail, error=True)
+
+    def show_note(self, message: str) -> None:
+        """A neutral note (no details)."""
+        self._show(message, "", error=False)
+
+    def _show(self, message: str, detail: str, *, error: bool) -> None:
+        if error:
+            background, foreground, border = (
+                theme.ERROR_BACKGROUND,
+                theme.ERROR_FOREGROUND,
+                theme.ERROR_BORDER,
+            )
+        else:
+            background, foreground, border = (
+                theme.INFO_BACKGROUND,
+                theme.INFO_FOREGROUND,
+                theme.INFO_BORDER,
+            )
+        # Fixed colours on every part, so the strip reads the same in a dark theme.
+        self.setStyleSheet(
+            f"#messageArea {{ background: {background}; border: 1px solid {border};"
+            " border-radius: 4px; }"
+            f" #messageArea QLabel {{ color: {foreground}; background: transparent; }}"
+            f" #messageArea QToolButton {{ color: {foreground}; background: #ffffff;"
+            f" border: 1px solid {border}; border-radius: 3px; padding: 2px 8px; }}"
+            f" #messageArea QPlainTextEdit {{ color: {foreground}; background: #ffffff;"
+            f" border: 1px solid {border}; }}"
+            " #messageText { font-weight: 600; }"
+        )
+        self._text.setText(message)
+        self.setAccessibleDescription(message)
+        self._details.setPlainText(detail)
+        self._details_button.setVisible(bool(detail))
+        self._details_button.setChecked(False)
+        self._details.hide()
+        self.show()
+
+    @Slot()
+    def dismiss(self) -> None:
+        self.hide()
+        self._text.clear()
+        self.dismissed.emit()
+
+    @Slot(bool)
+    def on_details_toggled(self, shown: bool) -> None:
+        self._details.setVisible(shown)
+        self._details_button.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
