@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Take docs/screenshot.png from the real app: demo mode under Xvfb, a link generated, the
-# countdown running. Usage: scripts/screenshot.sh [OUTPUT.png]   (PYTHON overrides the interpreter)
+# countdown running. Usage: scripts/screenshot.sh [OUTPUT.png]   (PYTHON overrides the interpreter;
+# default: the README's .venv, else python3)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 output="${1:-$root/docs/screenshot.png}"
 python="${PYTHON:-python3}"
-if [[ -x /tmp/devvenv/bin/python && -z "${PYTHON:-}" ]]; then
-    python=/tmp/devvenv/bin/python
+if [[ -z "${PYTHON:-}" && -x "$root/.venv/bin/python" ]]; then
+    python="$root/.venv/bin/python"   # the README's virtual environment
 fi
 
 command -v xvfb-run >/dev/null || { echo "xvfb-run is missing (apt-get install xvfb)" >&2; exit 1; }
