@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from vital_desktop.qt import crash_guard
     from vital_desktop.qt.main_window import LinkWindow
     from vital_desktop.qt.options import AppOptions
 
@@ -68,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationDisplayName("Vital link")
     options = AppOptions(link_ttl=args.link_ttl, demo=args.demo, environ=dict(os.environ))
     window = LinkWindow(options)
+    crash_guard.install(window.show_error)
     window.resize(1120, 780)
     window.show()
     if args.screenshot:
