@@ -29,10 +29,11 @@ def test_bundled_catalogue_matches_the_spec_enum() -> None:
 
 
 def test_bundled_catalogue_is_the_resource_file() -> None:
-    from vital_desktop.resources import resource_path
+    import io
 
-    with resource_path("providers.tsv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
+    from vital_desktop.resources import read_text
+
+    rows = list(csv.DictReader(io.StringIO(read_text("providers.tsv")), delimiter="\t"))
     assert [p.slug for p in bundled_catalogue()] == [row["slug"] for row in rows]
     assert bundled_catalogue() is bundled_catalogue()  # cached
 

@@ -14,6 +14,7 @@ import json
 import logging
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from vital_desktop import __version__
+from vital_desktop.core.cancel import interruptible_sleep
 from vital_desktop.core.environments import ApiTarget, KeyInfo, check_key, clean_key
 from vital_desktop.core.errors import ErrorKind, VitalError, bad_response, redact
 from vital_desktop.core.models import (
@@ -107,7 +109,7 @@ class VitalClient:
         settings: ClientSettings | None = None,
         *,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interruptible_sleep,
     ) -> None:
         key = clean_key(api_key)
         self.key_info: KeyInfo = check_key(key, target)
@@ -116,6 +118,7 @@ class VitalClient:
         self.target = target
         self.settings = settings or ClientSettings()
         self._sleep = sleep
+        self._last_date = threading.local()  # the Date header of this thread's last reply
         self._http = httpx.Client(
             base_url=target.base_url,
             headers={
@@ -148,8 +151,9 @@ class VitalClient:
     def create_link_token(self, request: LinkTokenRequest) -> LinkToken:
         """POST /v2/link/token: a one-time link for the widget."""
         endpoint = "POST /v2/link/token"
+        self._last_date.value = None
         body = self._send("POST", "/v2/link/token", endpoint, json_body=request.to_json())
-        return LinkToken.from_json(body, endpoint)
+        return LinkToken.from_json(body, endpoint, server_date=self._last_date.value)
 
     def create_user(self, client_user_id: str) -> User:
         """POST /v2/user. A taken client_user_id raises DUPLICATE_USER with the user_id."""
@@ -261,6 +265,7 @@ class VitalClient:
                 attempt += 1
                 continue
             if 200 <= status < 300:
+                self._last_date.value = _parse_http_date(headers.get("date"))
                 return self._decode(raw, endpoint)
             raise self._http_error(status, headers, raw, endpoint)
 
@@ -451,6 +456,19 @@ def _wait_phrase(seconds: float | None) -> str:
     if seconds < 90:
         return f"about {max(1, round(seconds))} seconds"
     return f"about {round(seconds / 60)} minutes"
+
+
+def _parse_http_date(value: str | None) -> float | None:
+    """An HTTP ``Date`` header as POSIX seconds, or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return when.timestamp()
 
 
 def _parse_retry_after(value: str | None) -> float | None:

@@ -41,15 +41,18 @@ class LinkToken:
 
     link_token: str = field(repr=False)
     link_web_url: str = field(repr=False)
+    # The server's clock when it answered (the reply's Date header, POSIX seconds), so an
+    # ``exp`` claim can be read against the server's "now" rather than a wrong desk clock.
+    server_date: float | None = field(default=None, compare=False)
 
     @classmethod
-    def from_json(cls, value: Any, endpoint: str) -> LinkToken:
+    def from_json(cls, value: Any, endpoint: str, server_date: float | None = None) -> LinkToken:
         data = _obj(value, endpoint)
         token = _str(data, "link_token", endpoint)
         url = _str(data, "link_web_url", endpoint)
         if not token or not url.startswith(("https://", "http://")):
             raise _bad(endpoint, "link_token is empty or link_web_url is not a web address")
-        return cls(token, url)
+        return cls(token, url, server_date)
 
 
 @dataclass(frozen=True)

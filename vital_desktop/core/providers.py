@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import enum
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
 from vital_desktop.core.models import ProviderInfo
-from vital_desktop.resources import resource_path
+from vital_desktop.resources import read_text
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
@@ -145,8 +146,8 @@ class ProviderCatalogue:
 @cache
 def bundled_catalogue() -> ProviderCatalogue:
     """The providers table shipped with the app (resources/providers.tsv)."""
-    with resource_path("providers.tsv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
+    text = read_text("providers.tsv")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter="\t"))
     return ProviderCatalogue(
         Provider(
             slug=row["slug"],

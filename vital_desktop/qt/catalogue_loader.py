@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from vital_desktop.core.cancel import CancelToken
 from vital_desktop.core.providers import ProviderCatalogue, bundled_catalogue
 from vital_desktop.qt.clients import ClientCache
 from vital_desktop.qt.widgets.connection_panel import ConnectionState
-from vital_desktop.qt.workers import BackgroundCalls, CancelToken, Job
+from vital_desktop.qt.workers import BackgroundCalls, Job
 
 CatalogueKey = tuple[str, str]  # (base URL, key): a wrong key's 401 must not stick
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 
+from vital_desktop.core.cancel import interruptible_sleep
 from vital_desktop.core.client import ClientSettings, VitalClient
 from vital_desktop.core.environments import ApiTarget
-from vital_desktop.qt.workers import interruptible_sleep
 
 
 class ClientCache:

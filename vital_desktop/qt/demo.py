@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from vital_desktop.core.cancel import CancelToken
 from vital_desktop.core.environments import ApiTarget, custom_target
 from vital_desktop.core.errors import ErrorKind, VitalError
-from vital_desktop.qt.workers import BackgroundCalls, CancelToken
+from vital_desktop.qt.workers import BackgroundCalls
 
 if TYPE_CHECKING:
     from vital_desktop.sandbox import SandboxServer

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from vital_desktop.core.cancel import CancelToken
 from vital_desktop.core.environments import ApiTarget
 from vital_desktop.core.errors import VitalError
 from vital_desktop.core.link_session import LinkSession
 from vital_desktop.core.models import LinkToken
 from vital_desktop.core.validation import LinkTokenRequest
 from vital_desktop.qt.clients import ClientCache
-from vital_desktop.qt.workers import BackgroundCalls, CancelToken, Job
+from vital_desktop.qt.workers import BackgroundCalls, Job
 
 
 class LinkRequester(QObject):

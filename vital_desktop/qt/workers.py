@@ -18,54 +18,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from vital_desktop.core.cancel import Cancelled, CancelToken, running
 from vital_desktop.core.errors import ErrorKind, VitalError
 
 log = logging.getLogger(__name__)
-
-
-_current = threading.local()
-
-
-def current_token() -> CancelToken | None:
-    """The token of the call this worker thread is running (None outside a worker)."""
-    token = getattr(_current, "token", None)
-    return token if isinstance(token, CancelToken) else None
-
-
-def interruptible_sleep(seconds: float) -> None:
-    """A retry wait for shared clients: cut short by the running call's ``cancel()``."""
-    token = current_token()
-    if token is None:
-        threading.Event().wait(max(0.0, seconds))
-    else:
-        token.sleep(seconds)
-
-
-class Cancelled(Exception):
-    """Raised inside a worker when its call was cancelled."""
-
-
-class CancelToken:
-    """Shared between the GUI and one worker: ``cancel()`` here, ``sleep()`` there."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def sleep(self, seconds: float) -> None:
-        """A retry wait that ends early, raising ``Cancelled``, when the call is cancelled."""
-        if self._event.wait(max(0.0, seconds)):
-            raise Cancelled
-
-    def check(self) -> None:
-        if self._event.is_set():
-            raise Cancelled
 
 
 def detached(error: VitalError) -> VitalError:
@@ -143,10 +99,10 @@ class BackgroundCalls(QObject):
         return job
 
     def _run(self, job_id: int, fn: Callable[[CancelToken], Any], token: CancelToken) -> None:
-        _current.token = token
         outcome: tuple[object, object]
         try:
-            outcome = (fn(token), None)
+            with running(token):
+                outcome = (fn(token), None)
         except Cancelled:
             outcome = (None, None)
         except VitalError as exc:
@@ -155,7 +111,6 @@ class BackgroundCalls(QObject):
             log.exception("background call failed")
             outcome = (None, unexpected_error(exc))
         finally:
-            _current.token = None
             with self._lock:
                 self._threads.discard(threading.current_thread())
         try:
