@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from vital_desktop.core.models import LinkToken
 from vital_desktop.core.validation import LinkTokenRequest
@@ -41,6 +42,14 @@ class LinkSession:
     def remaining(self) -> float:
         """Seconds left, never below zero."""
         return max(0.0, self.deadline - self.clock())
+
+    def valid_for_seconds(self) -> int:
+        """Whole seconds left (rounded down), for ``vital-link token --json``."""
+        return int(self.remaining())
+
+    def expires_at_utc(self, wall: Callable[[], float] = time.time) -> datetime:
+        """When the link stops working, as an aware UTC datetime (now + what is left)."""
+        return datetime.fromtimestamp(wall() + self.remaining(), tz=UTC)
 
     def expired(self) -> bool:
         return self.remaining() <= 0.0

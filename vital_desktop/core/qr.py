@@ -6,6 +6,14 @@ import qrcode
 import qrcode.constants
 
 QUIET_ZONE = 4  # modules, as the QR standard asks
+# What a version 40 code at error correction M holds in byte mode: a longer link cannot be
+# drawn as a QR code at all.
+MAX_QR_BYTES = 2331
+
+
+def qr_fits(text: str) -> bool:
+    """True when ``text`` can be drawn as one QR code (error correction M)."""
+    return len(text.encode("utf-8")) <= MAX_QR_BYTES
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
