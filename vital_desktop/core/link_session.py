@@ -1,43 +1,95 @@
-"""A generated link and its deadline, kept on a monotonic clock.
+"""A generated link and its deadline, kept on a clock that counts through sleep.
 
-The deadline is stored once; what is left is recomputed on every look, so sleep, suspend
-and wall-clock changes can never extend a link's life.
+The lifetime is the shorter of the configured one and what the token itself says (its
+``exp`` claim, read against the server's ``Date``). The deadline is stored once on the boot
+clock; what is left is recomputed on every look, so suspend and wall-clock changes can never
+extend a link's life.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
+from vital_desktop.core import token_claims
+from vital_desktop.core.clock import boot_clock
 from vital_desktop.core.models import LinkToken
 from vital_desktop.core.validation import LinkTokenRequest
 
 DEFAULT_LINK_TTL = 600.0  # seconds: the seed's ten minutes; the vendor's guide now says 60
 WARNING_SECONDS = 60.0
 
+LifetimeSource = Literal["setting", "token"]
+
 
 @dataclass
 class LinkSession:
-    """One link handed to one patient: the inputs, the link and when it stops working."""
+    """One link handed to one patient: the inputs, the link and when it stops working.
+
+    Build it with ``issue()`` so the token's own expiry is taken into account; the plain
+    constructor trusts ``ttl`` (the setting) alone unless ``token_left`` is given.
+    """
 
     request: LinkTokenRequest
     link: LinkToken = field(repr=False)
     ttl: float = DEFAULT_LINK_TTL
-    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    clock: Callable[[], float] = field(default=boot_clock, repr=False)
     created_at: float = field(default=-1.0)
+    # Seconds the token itself had left when it arrived (its ``exp`` on the server's clock),
+    # or None when it carries no usable ``exp``.
+    token_left: float | None = None
 
     def __post_init__(self) -> None:
-        if self.ttl <= 0:
+        if not self.ttl > 0:  # also refuses NaN
             raise ValueError("a link's lifetime must be positive")
+        if self.token_left is not None and not self.token_left >= 0:
+            raise ValueError("a token's own remaining lifetime cannot be negative")
         if self.created_at < 0:
             self.created_at = self.clock()
 
+    @classmethod
+    def issue(
+        cls,
+        request: LinkTokenRequest,
+        link: LinkToken,
+        ttl: float = DEFAULT_LINK_TTL,
+        *,
+        clock: Callable[[], float] = boot_clock,
+        wall: Callable[[], float] = time.time,
+    ) -> LinkSession:
+        """A session for a link that just arrived, living min(``ttl``, the token's own life).
+
+        The token's ``exp`` is counted from the server's ``Date`` (``link.server_date``) so a
+        desk clock that is wrong does not matter; without a ``Date`` it is counted from
+        ``wall()``. A token already past its ``exp`` gives a session that is expired at once.
+        """
+        created_at = clock()
+        server_now = link.server_date
+        now = server_now if server_now is not None and math.isfinite(server_now) else wall()
+        claims = token_claims.link_claims(link.link_token, link.link_web_url)
+        left = token_claims.seconds_left(claims, now)
+        return cls(request, link, ttl, clock, created_at, left)
+
+    @property
+    def lifetime(self) -> float:
+        """The effective lifetime in seconds: the setting, or the token's if shorter."""
+        return self.ttl if self.token_left is None else min(self.ttl, self.token_left)
+
+    @property
+    def lifetime_source(self) -> LifetimeSource:
+        """Which bound set ``lifetime``: ``"setting"`` or ``"token"`` (its ``exp`` claim)."""
+        if self.token_left is not None and self.token_left < self.ttl:
+            return "token"
+        return "setting"
+
     @property
     def deadline(self) -> float:
-        """The monotonic time at which the link expires."""
-        return self.created_at + self.ttl
+        """The time on ``clock`` at which the link expires."""
+        return self.created_at + self.lifetime
 
     def remaining(self) -> float:
         """Seconds left, never below zero."""
@@ -52,12 +104,14 @@ class LinkSession:
         return datetime.fromtimestamp(wall() + self.remaining(), tz=UTC)
 
     def expired(self) -> bool:
+        """True once nothing is left."""
         return self.remaining() <= 0.0
 
     def in_warning(self) -> bool:
         """True in the last minute (or last sixth of a short lifetime) before expiry."""
         left = self.remaining()
-        return 0.0 < left <= min(WARNING_SECONDS, self.ttl / 6 if self.ttl < 360 else 60)
+        lifetime = self.lifetime
+        return 0.0 < left <= min(WARNING_SECONDS, lifetime / 6 if lifetime < 360 else 60)
 
     def countdown_text(self) -> str:
         """``"09:41 left"``, or ``"Expired"``."""

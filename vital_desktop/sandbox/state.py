@@ -6,6 +6,7 @@ that seeds users directly must never see a half-made change.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import uuid
@@ -119,19 +120,32 @@ class UnknownUser(KeyError):
 
 
 class SandboxState:
-    """The team's data. Ids are lowercase canonical UUIDs."""
+    """The team's data. Ids are lowercase canonical UUIDs.
 
-    def __init__(self, team_id: str | None = None, clock: Callable[[], float] = time.time):
+    ``clock_offset`` (seconds) makes this server's clock run ahead (+) or behind (-) the
+    computer's, as a real API's clock differs from a desk PC's: every time the state hands
+    out (token ``iat``/``exp``, ``created_on``, the ``Date`` header) comes from ``now()``.
+    """
+
+    def __init__(
+        self,
+        team_id: str | None = None,
+        clock: Callable[[], float] = time.time,
+        clock_offset: float = 0.0,
+    ):
+        if not math.isfinite(clock_offset):
+            raise ValueError("clock_offset must be a finite number of seconds")
         self.team_id = team_id or str(uuid.uuid4())
         self._clock = clock
+        self.clock_offset = clock_offset
         self._lock = threading.RLock()
         self._users: dict[str, UserRecord] = {}
         self._tokens: dict[str, LinkTokenRecord] = {}
         self._codes: dict[str, tuple[str, float]] = {}
 
     def now(self) -> float:
-        """The state's clock (seconds since the epoch)."""
-        return self._clock()
+        """The server's clock: the state's clock plus ``clock_offset`` (POSIX seconds)."""
+        return self._clock() + self.clock_offset
 
     # ----------------------------------------------------------------- users
 
