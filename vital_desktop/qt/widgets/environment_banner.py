@@ -37,6 +37,7 @@ class EnvironmentBanner(QLabel):
         self.setAccessibleName("Where links come from")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # a custom address is typed by a person
         font = self.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -45,7 +46,7 @@ class EnvironmentBanner(QLabel):
 
     def show_state(self, state: ConnectionState) -> theme.BannerStyle:
         text, style = banner_for(state)
-        self.setText(text)
+        theme.set_plain_text(self, text)
         self.setAccessibleDescription(text)
         self.style_name = {
             theme.DEMO: "demo",

@@ -1,22 +1,74 @@
-"""Limit the providers the patient sees in the link: a searchable checklist."""
+"""Limit the providers the patient sees in the link: a searchable checklist.
+
+The rows live in one QStandardItemModel behind a QSortFilterProxyModel, so a catalogue of
+thousands of providers fills in one insertion and a search is one filter pass in Qt's C++.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from vital_desktop.core.providers import ProviderCatalogue
+from vital_desktop.core.providers import Provider, ProviderCatalogue
+from vital_desktop.qt.theme import PlainItemToolTips
 
 SLUG_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def checklist_item(provider: Provider, checked: bool) -> QStandardItem:
+    """One row: ``"Name  ·  slug"``, checkable; disabled with the reason when not linkable."""
+    item = QStandardItem(f"{provider.display_name}  ·  {provider.slug}")
+    item.setData(provider.slug, SLUG_ROLE)
+    item.setData(f"{provider.display_name} {provider.slug}", SEARCH_ROLE)
+    item.setEditable(False)
+    item.setCheckable(True)
+    reason = provider.unavailable_reason
+    if reason:
+        item.setEnabled(False)
+        item.setToolTip(reason)
+        item.setData(reason, Qt.ItemDataRole.AccessibleDescriptionRole)
+    item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+    return item
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One provider row as the old list-widget API saw it (``items()``)."""
+
+    item: QStandardItem
+    proxy: QSortFilterProxyModel
+
+    def data(self, role: int) -> object:
+        return self.item.data(role)
+
+    def text(self) -> str:
+        return self.item.text()
+
+    def toolTip(self) -> str:
+        return self.item.toolTip()
+
+    def flags(self) -> Qt.ItemFlag:
+        return self.item.flags()
+
+    def checkState(self) -> Qt.CheckState:
+        return self.item.checkState()
+
+    def isHidden(self) -> bool:
+        """True when the search hides the row."""
+        return not self.proxy.mapFromSource(self.item.index()).isValid()
 
 
 class FilterChecklist(QWidget):
@@ -26,17 +78,35 @@ class FilterChecklist(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._checked: set[str] = set()
+        self._row_by_slug: dict[str, int] = {}
+
         self.search = QLineEdit(self)
         self.search.setObjectName("filterSearchEdit")
         self.search.setAccessibleName("Search the provider filter")
         self.search.setPlaceholderText("Search providers")
         self.search.setClearButtonEnabled(True)
-        self.list = QListWidget(self)
+
+        self.model = QStandardItemModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterRole(SEARCH_ROLE)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # Ticking a box changes no searchable text: no need to re-filter on every change.
+        self.proxy.setDynamicSortFilter(False)
+
+        self.list = QListView(self)
         self.list.setObjectName("filterList")
         self.list.setAccessibleName("Only offer these providers")
+        self.list.setModel(self.proxy)
+        self.list.setUniformItemSizes(True)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setMinimumHeight(110)
         self.list.setMaximumHeight(160)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        PlainItemToolTips.install(self.list)
+
         self.select_all_button = QPushButton("Select &all", self)
         self.select_all_button.setObjectName("filterSelectAllButton")
         self.select_all_button.setAccessibleName("Select all listed providers")
@@ -46,6 +116,7 @@ class FilterChecklist(QWidget):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("filterCountLabel")
         self.count_label.setAccessibleName("Providers selected")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.select_all_button)
@@ -61,76 +132,99 @@ class FilterChecklist(QWidget):
         self.search.textChanged.connect(self.on_search_text_changed)
         self.select_all_button.clicked.connect(self.on_select_all_button_clicked)
         self.select_none_button.clicked.connect(self.on_select_none_button_clicked)
-        self.list.itemChanged.connect(self.on_list_item_changed)
+        self.model.itemChanged.connect(self.on_model_item_changed)
         self._update_count()
 
     def set_catalogue(self, catalogue: ProviderCatalogue) -> None:
         """Refill, keeping ticks on providers that are still listed and linkable."""
-        keep = set(self.checked_slugs())
-        self.list.blockSignals(True)
-        self.list.clear()
-        for provider in catalogue.sorted_for_display():
-            item = QListWidgetItem(f"{provider.display_name}  ·  {provider.slug}")
-            item.setData(SLUG_ROLE, provider.slug)
-            flags = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
-            reason = provider.unavailable_reason
-            if reason:
-                item.setToolTip(reason)
-            else:
-                flags |= Qt.ItemFlag.ItemIsEnabled
-            item.setFlags(flags)
-            checked = provider.linkable and provider.slug in keep
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            self.list.addItem(item)
-        self.list.blockSignals(False)
+        keep = self._checked
+        items: list[QStandardItem] = []
+        row_by_slug: dict[str, int] = {}
+        checked: set[str] = set()
+        for row, provider in enumerate(catalogue.sorted_for_display()):
+            on = provider.linkable and provider.slug in keep
+            items.append(checklist_item(provider, on))
+            row_by_slug[provider.slug] = row
+            if on:
+                checked.add(provider.slug)
+        # One removal and one insertion for the lot: the proxy and the view react twice.
+        self.model.removeRows(0, self.model.rowCount())
+        self.model.invisibleRootItem().appendRows(items)
+        self._row_by_slug = row_by_slug
+        self._checked = checked
         self.on_search_text_changed(self.search.text())
         self._update_count()
         self.changed.emit()
 
-    def items(self) -> list[QListWidgetItem]:
-        return [self.list.item(row) for row in range(self.list.count())]
+    def items(self) -> list[ChecklistRow]:
+        """Every row in list order (kept from the QListWidget days; tests read it)."""
+        root = self.model.invisibleRootItem()
+        return [ChecklistRow(root.child(row), self.proxy) for row in range(root.rowCount())]
+
+    def visible_slugs(self) -> list[str]:
+        """Slugs the search leaves on show, in list order."""
+        return [
+            str(self.proxy.index(row, 0).data(SLUG_ROLE)) for row in range(self.proxy.rowCount())
+        ]
 
     def checked_slugs(self) -> list[str]:
         """Ticked providers in list order; empty means "no filter"."""
-        return [
-            str(item.data(SLUG_ROLE))
-            for item in self.items()
-            if item.checkState() == Qt.CheckState.Checked
-        ]
+        return sorted(self._checked, key=self._row_by_slug.__getitem__)
 
     def set_checked(self, slugs: set[str]) -> None:
-        self.list.blockSignals(True)
-        for item in self.items():
-            on = item.data(SLUG_ROLE) in slugs and bool(item.flags() & Qt.ItemFlag.ItemIsEnabled)
-            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-        self.list.blockSignals(False)
+        root = self.model.invisibleRootItem()
+        checked: set[str] = set()
+        self.model.blockSignals(True)
+        for row in range(root.rowCount()):
+            item = root.child(row)
+            slug = item.data(SLUG_ROLE)
+            on = slug in slugs and item.isEnabled()
+            state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+            if item.checkState() != state:
+                item.setCheckState(state)
+            if on:
+                checked.add(slug)
+        self.model.blockSignals(False)
+        self._checked = checked
+        if root.rowCount():
+            # One repaint for all the boxes instead of one per row.
+            first = self.model.index(0, 0)
+            last = self.model.index(root.rowCount() - 1, 0)
+            self.model.dataChanged.emit(first, last, [Qt.ItemDataRole.CheckStateRole])
         self._update_count()
         self.changed.emit()
 
     def _update_count(self) -> None:
-        count = len(self.checked_slugs())
+        count = len(self._checked)
         self.count_label.setText(f"{count} selected" if count else "No filter: all providers")
 
     @Slot(str)
     def on_search_text_changed(self, text: str) -> None:
-        needle = text.strip().lower()
-        for item in self.items():
-            item.setHidden(bool(needle) and needle not in item.text().lower())
+        self.proxy.setFilterFixedString(text.strip())
 
     @Slot()
     def on_select_all_button_clicked(self) -> None:
-        visible = {
-            str(item.data(SLUG_ROLE))
-            for item in self.items()
-            if not item.isHidden() and item.flags() & Qt.ItemFlag.ItemIsEnabled
-        }
-        self.set_checked(set(self.checked_slugs()) | visible)
+        visible = set()
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.flags() & Qt.ItemFlag.ItemIsEnabled:
+                visible.add(str(index.data(SLUG_ROLE)))
+        self.set_checked(self._checked | visible)
 
     @Slot()
     def on_select_none_button_clicked(self) -> None:
         self.set_checked(set())
 
-    @Slot(QListWidgetItem)
-    def on_list_item_changed(self, _item: QListWidgetItem) -> None:
-        self._update_count()
-        self.changed.emit()
+    @Slot(QStandardItem)
+    def on_model_item_changed(self, item: QStandardItem) -> None:
+        slug = item.data(SLUG_ROLE)
+        if not isinstance(slug, str):
+            return
+        was = slug in self._checked
+        if item.checkState() == Qt.CheckState.Checked:
+            self._checked.add(slug)
+        else:
+            self._checked.discard(slug)
+        if was != (slug in self._checked):
+            self._update_count()
+            self.changed.emit()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -15,6 +17,11 @@ from PySide6.QtWidgets import (
 
 from vital_desktop.core.errors import VitalError
 from vital_desktop.qt import theme
+
+MINIMUM_TEXT_WIDTH = 200
+SELECTABLE = (
+    Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+)
 
 
 class MessageArea(QFrame):
@@ -28,11 +35,18 @@ class MessageArea(QFrame):
         self.setAccessibleName("Message")
         self.setFrameShape(QFrame.Shape.StyledPanel)
 
+        self._message = ""
         self._text = QLabel(self)
         self._text.setObjectName("messageText")
+        self._text.setTextFormat(Qt.TextFormat.PlainText)  # server text is never HTML here
         self._text.setWordWrap(True)
-        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._text.setTextInteractionFlags(SELECTABLE)
+        # A Tab stop, so the sentence can be read out, selected and copied without a mouse.
+        self._text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._text.setAccessibleName("Message text")
+        # The sentence takes the width the window has and wraps; it never asks for more.
+        self._text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._text.setMinimumWidth(MINIMUM_TEXT_WIDTH)
 
         self._details_button = QToolButton(self)
         self._details_button.setObjectName("messageDetailsButton")
@@ -41,17 +55,24 @@ class MessageArea(QFrame):
         self._details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._details_button.setArrowType(Qt.ArrowType.RightArrow)
         self._details_button.setAccessibleName("Show technical details")
-        self._details_button.toggled.connect(self.on_details_toggled)
+        self._details_button.setToolTip("Show or hide the technical details")
+        # Reachable with Tab on every platform (tool buttons are mouse-only on some styles).
+        self._details_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._details_button.toggled.connect(self.on_details_button_toggled)
 
         self._dismiss_button = QToolButton(self)
         self._dismiss_button.setObjectName("messageDismissButton")
         self._dismiss_button.setText("Dismiss")
         self._dismiss_button.setAccessibleName("Dismiss message")
+        self._dismiss_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._dismiss_button.clicked.connect(self.dismiss)
 
         self._details = QPlainTextEdit(self)
         self._details.setObjectName("messageDetails")
         self._details.setReadOnly(True)
+        self._details.setTextInteractionFlags(SELECTABLE)
+        self._details.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self._details.setTabChangesFocus(True)
         self._details.setAccessibleName("Technical details")
         self._details.setMaximumHeight(96)
         self._details.hide()
@@ -67,8 +88,8 @@ class MessageArea(QFrame):
         self.hide()
 
     def text(self) -> str:
-        """The sentence on show ("" when hidden)."""
-        return "" if self.isHidden() else self._text.text()
+        """The sentence on show, exactly as given ("" when hidden)."""
+        return "" if self.isHidden() else self._message
 
     def details_text(self) -> str:
         return self._details.toPlainText()
@@ -105,7 +126,8 @@ class MessageArea(QFrame):
             f" border: 1px solid {border}; }}"
             " #messageText { font-weight: 600; }"
         )
-        self._text.setText(message)
+        self._message = message
+        theme.set_plain_text(self._text, message)
         self.setAccessibleDescription(message)
         self._details.setPlainText(detail)
         self._details_button.setVisible(bool(detail))
@@ -116,12 +138,19 @@ class MessageArea(QFrame):
     @Slot()
     def dismiss(self) -> None:
         self.hide()
+        self._message = ""
         self._text.clear()
         self.dismissed.emit()
 
     @Slot(bool)
-    def on_details_toggled(self, shown: bool) -> None:
+    def on_details_button_toggled(self, shown: bool) -> None:
         self._details.setVisible(shown)
         self._details_button.setArrowType(
             Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         )
+        self._details_button.setAccessibleName(
+            "Hide technical details" if shown else "Show technical details"
+        )
+
+    # The old slot name, kept for anything connected to it.
+    on_details_toggled = on_details_button_toggled

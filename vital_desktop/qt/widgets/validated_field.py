@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from vital_desktop.qt import theme
@@ -41,6 +41,7 @@ class ValidatedField(QWidget):
         self.hint = QLabel(self)
         self.hint.setObjectName(object_name.removesuffix("Edit") + "Hint")
         self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)  # the reason may quote what was typed
         self.hint.setAccessibleName(f"{accessible_name}: check")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -81,7 +82,7 @@ class ValidatedField(QWidget):
         text = self.edit.text()
         problem = self._forced_problem or self._problem(text)
         if problem and (text.strip() or not self._quiet_when_empty or self._forced_problem):
-            self.hint.setText(problem)
+            theme.set_plain_text(self.hint, problem)
             self.hint.setStyleSheet(f"color: {theme.problem_colour(self)};")
             self.edit.setStyleSheet(
                 f"QLineEdit {{ border: 2px solid {theme.problem_colour(self)}; }}"
@@ -89,7 +90,7 @@ class ValidatedField(QWidget):
             self.hint.show()
             self.edit.setAccessibleDescription(problem)
         elif not problem and text.strip() and self._ok_text:
-            self.hint.setText(self._ok_text)
+            theme.set_plain_text(self.hint, self._ok_text)
             self.hint.setStyleSheet(f"color: {theme.ok_colour(self)};")
             self.edit.setStyleSheet("")
             self.hint.show()
