@@ -17,6 +17,10 @@ from vital_desktop.sandbox import SandboxServer
 
 from .helpers import ScriptedServer, fast_settings
 
+# A name that never resolves (RFC 6761 .test): only a proxy can reach it. The self-signed
+# certificate carries it too, so https through a proxy can be verified end to end.
+PROXIED_HOST = "api.vital-proxy.test"
+
 
 @pytest.fixture
 def scripted() -> Iterator[ScriptedServer]:
@@ -34,7 +38,8 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-subj", "/CN=127.0.0.1",
+         "-addext", f"subjectAltName=IP:127.0.0.1,DNS:{PROXIED_HOST}",
          "-keyout", str(key), "-out", str(cert)],
         check=True,
         capture_output=True,

@@ -3,13 +3,16 @@
 ``scripted`` is a tiny HTTP server whose reply each test sets (status, headers, raw body);
 it records every request with its headers. ``tls_server`` is the same server behind a
 self-signed certificate made with the ``openssl`` command. ``closed_port`` is a loopback
-port nobody listens on.
+port nobody listens on. ``RawServer`` hands each accepted loopback connection to a test
+function, for servers that trickle bytes or never answer.
 """
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -136,3 +139,71 @@ def assert_sent_by_contract(log: Iterable[Any]) -> int:
         validate_request(entry.method, entry.path, entry.query or None, entry.body)
         count += 1
     return count
+
+
+class RawServer:
+    """A loopback TCP server that runs ``handle(conn, server)`` for each connection.
+
+    ``events`` collects what handlers report (with ``note``), and ``changed`` wakes tests
+    waiting for a condition with ``wait_for``.
+    """
+
+    def __init__(self, handle: Callable[[socket.socket, RawServer], None]) -> None:
+        self._handle = handle
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.events: list[tuple[str, float]] = []
+        self.changed = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stopped:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                self._handle(conn, self)
+            except OSError:
+                self.note("server socket error")
+
+    def note(self, event: str) -> None:
+        with self.changed:
+            self.events.append((event, time.monotonic()))
+            self.changed.notify_all()
+
+    def wait_for(self, event: str, timeout: float) -> float | None:
+        """The monotonic time ``event`` was noted, waiting up to ``timeout`` for it."""
+
+        def found() -> float | None:
+            return next((at for name, at in self.events if name == event), None)
+
+        with self.changed:
+            self.changed.wait_for(lambda: found() is not None, timeout)
+            return found()
+
+    def stop(self) -> None:
+        self._stopped = True
+        # close() does not wake a thread blocked in accept(); a last connection does.
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2):
+            pass
+        self._thread.join(5)
+        self._listener.close()
+
+
+def read_request_head(conn: socket.socket) -> bytes:
+    """Read up to the end of a request's headers (enough for bodiless GETs)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data

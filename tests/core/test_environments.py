@@ -273,3 +273,42 @@ def test_target_for_key_refuses_bad_key_without_base_url() -> None:
     with pytest.raises(VitalError) as info:
         target_for_key("mg_" + SECRET, {})
     assert info.value.kind is ErrorKind.KEY_REFUSED
+
+
+# ------------------------------------------------------------------ host names
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("https://" + "a" * 64 + ".example.com", "longer than 63 characters"),
+        ("https://api." + "b" * 64, "longer than 63 characters"),
+        ("https://" + ("a" * 60 + ".") * 5 + "com", "longer than 253 characters"),
+        ("https://xn--zz.example", "not a valid international domain name"),
+        ("https://\u2615.example", "not a valid international domain name"),
+        ("https://a!b.example", "characters a host name cannot have"),
+    ],
+)
+def test_custom_host_that_cannot_exist_is_refused(url: str, words: str) -> None:
+    with pytest.raises(VitalError) as info:
+        custom_target(url)
+    err = info.value
+    assert err.field == "base_url" and err.kind is ErrorKind.INVALID_INPUT
+    assert words in err.message
+    assert err.message.endswith(".") and "\n" not in err.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://" + "a" * 63 + ".example.com",
+        "https://" + ("a" * 60 + ".") * 4 + "com",
+        "https://bücher.example",
+        "https://xn--bcher-kva.example",
+        "https://api_internal.corp.example",
+        "http://[::1]:8765",
+        "https://10.0.0.5:8443",
+    ],
+)
+def test_custom_host_that_can_exist_is_kept(url: str) -> None:
+    assert custom_target(url).base_url == url

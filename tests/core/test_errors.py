@@ -128,3 +128,50 @@ def test_invalid_input_names_the_field() -> None:
     assert err.field == "redirect_url"
     assert err.message == "Bad redirect."
     assert err.exit_code == 2
+
+
+# ------------------------------------------------------------------ near echoes
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        KEY.upper(),
+        KEY.swapcase(),
+        KEY[6:],
+        KEY[6:].upper(),
+        "SK_US_" + KEY[6:],
+        KEY[6:18],  # the shortest fragment that counts
+        KEY[20:],
+        KEY[9:30].upper(),
+    ],
+)
+def test_redact_catches_near_echoes(echo: str) -> None:
+    out = redact(f"before {echo} after", [KEY])
+    assert out == "before [redacted] after"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        KEY[6:17],  # eleven characters: too short to mean anything
+        "api.sandbox.us.junction.com responded",
+        "0123 4567 89ab cdef",
+    ],
+)
+def test_redact_leaves_ordinary_text(text: str) -> None:
+    assert redact(text, [KEY]) == text
+
+
+def test_redact_merges_overlapping_echoes() -> None:
+    text = f"{KEY[6:20]}{KEY[14:]}|{KEY}{KEY.lower()}|tail"
+    assert redact(text, [KEY]) == "[redacted]|[redacted]|tail"
+
+
+def test_short_secret_is_matched_whole_only() -> None:
+    assert redact("pizza PK_EU_ZZ", ["pk_eu_zz"]) == "pizza [redacted]"
+
+
+def test_redact_keeps_non_ascii_text_aligned() -> None:
+    text = f"İstanbul {KEY[6:].upper()} ß"
+    assert redact(text, [KEY]) == "İstanbul [redacted] ß"

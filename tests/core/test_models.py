@@ -15,6 +15,7 @@ from vital_desktop.core.models import (
     ProviderInfo,
     User,
 )
+from vital_desktop.core.qr import MAX_QR_BYTES
 
 EP = "GET /test"
 UID = "1449752e-0d8a-40e0-9206-91ab099b2537"
@@ -56,12 +57,54 @@ def test_link_token_repr_hides_the_token() -> None:
         {"link_web_url": "https://x"},
         {"link_token": 1, "link_web_url": "https://x"},
         {"link_token": "", "link_web_url": "https://x"},
-        {"link_token": "t", "link_web_url": "javascript:alert(1)"},
+        {"link_token": "t", "link_web_url": ""},
         {"link_token": "t", "link_web_url": None},
     ],
 )
 def test_link_token_bad(value: Any) -> None:
     _bad(LinkToken.from_json, value)
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_http", "reason"),
+    [
+        ("javascript:alert(1)", True, "not an https address (javascript)"),
+        ("http://link.tryvital.io/?token=t", False, "not an https address (http)"),
+        ("ftp://link.tryvital.io/?token=t", True, "not an https address (ftp)"),
+        ("//link.tryvital.io/?token=t", False, "not an https address (no scheme)"),
+        ("https:///?token=t", False, "names no host"),
+        ("https://link.tryvital.io/?token=a b", False, "whitespace or control characters"),
+        ("https://link.tryvital.io/?token=t\n", False, "whitespace or control characters"),
+        ("https://link.tryvital.io/?token=t\u200b", False, "whitespace or control characters"),
+        ("https://link.tryvital.io:99999/?token=t", False, "not a valid URL"),
+        ("https://[::1/?token=t", False, "not a valid URL"),
+        ("https://user:pw@link.tryvital.io/?token=t", False, "user name or password"),
+        ("https://link.tryvital.io/?token=" + "t" * MAX_QR_BYTES, False, "longer than a QR"),
+    ],
+)
+def test_link_web_url_that_cannot_be_handed_out_safely(
+    url: str, allow_http: bool, reason: str
+) -> None:
+    with pytest.raises(VitalError) as info:
+        LinkToken.from_json({"link_token": "t", "link_web_url": url}, EP, allow_http=allow_http)
+    err = info.value
+    assert err.kind is ErrorKind.BAD_RESPONSE
+    assert err.message.startswith("Vital sent a link the app cannot hand out safely")
+    assert err.server_message and reason in err.server_message
+    assert "token=" not in err.detail  # the reason never quotes the link
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_http"),
+    [
+        ("https://link.tryvital.io/?token=t&env=sandbox&region=us", False),
+        ("http://127.0.0.1:8765/link?token=t", True),
+        ("https://link.tryvital.io/?token=" + "t" * (MAX_QR_BYTES - 40), False),
+    ],
+)
+def test_link_web_url_that_is_fine(url: str, allow_http: bool) -> None:
+    link = LinkToken.from_json({"link_token": "t", "link_web_url": url}, EP, allow_http=allow_http)
+    assert link.link_web_url == url
 
 
 # ------------------------------------------------------------------ User

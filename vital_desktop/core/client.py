@@ -1,10 +1,15 @@
 """The Vital API client: validated requests, bounded retries, typed errors, no Qt.
 
-Every method validates its inputs before anything is sent, speaks through one httpx client
-with explicit connect/read timeouts, retries only 429 and 503 (a bounded number of times,
-honouring Retry-After up to a cap), reads at most ``max_response_bytes`` of a reply, and
-turns every failure into one ``VitalError``. The API key travels only in the
-``x-vital-api-key`` header; it is never in a message, a log line or a repr.
+Every method validates its inputs before anything is sent and speaks through one httpx
+client built here (``trust_env=False``: proxies and CA files are chosen explicitly by
+``proxies``). Each call has an overall deadline (``overall_timeout``, retries and their
+waits included) on top of the per-operation connect/read timeouts; it can be cancelled from
+another thread through the calling thread's ``CancelToken`` (the socket is shut at once and
+the call raises ``Cancelled``); it retries only 429 and 503 (a bounded number of times,
+honouring Retry-After up to a cap); it reads at most ``max_response_bytes`` of decoded reply
+whatever the compression; and it turns every other failure into one ``VitalError``. The
+API key travels only in the ``x-vital-api-key`` header; it (or a near echo of it) is never
+in a message, a log line, a parsed reply or a repr.
 """
 
 from __future__ import annotations
@@ -12,10 +17,10 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import os
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +29,16 @@ from urllib.parse import quote
 import httpx
 
 from vital_desktop import __version__
-from vital_desktop.core.cancel import interruptible_sleep
-from vital_desktop.core.environments import ApiTarget, KeyInfo, check_key, clean_key
+from vital_desktop.core.cancel import Cancelled, current_token, interruptible_sleep
+from vital_desktop.core.environments import (
+    ApiTarget,
+    KeyInfo,
+    check_key,
+    clean_key,
+    is_loopback_host,
+)
 from vital_desktop.core.errors import ErrorKind, VitalError, bad_response, redact
+from vital_desktop.core.logsetup import register_secret
 from vital_desktop.core.models import (
     ConnectedProvider,
     DemoConnection,
@@ -36,6 +48,15 @@ from vital_desktop.core.models import (
     User,
 )
 from vital_desktop.core.providers import SLUG_PATTERN
+from vital_desktop.core.proxies import proxy_for, ssl_context
+from vital_desktop.core.retry_after import parse_retry_after, wait_phrase, wait_sentence
+from vital_desktop.core.transport import (
+    DeadlineTransport,
+    DecodeError,
+    deadline,
+    decoded_chunks,
+    time_left,
+)
 from vital_desktop.core.validation import (
     LinkTokenRequest,
     normalize_user_id,
@@ -45,42 +66,21 @@ from vital_desktop.core.validation import (
 
 log = logging.getLogger(__name__)
 
-
-class _KeyFilter(logging.Filter):
-    """Scrubs API keys from httpx/httpcore log records.
-
-    httpcore logs response headers at DEBUG, so a server that echoes the key in a header
-    would otherwise put it in the log. Keys are added by each client and kept for the life
-    of the process (one client closing must not unmask another's key).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = tuple(self.secrets)
-        if secrets:
-            message = record.getMessage()
-            clean = redact(message, secrets)
-            if clean != message:
-                record.msg, record.args = clean, None
-        return True
-
-
-_KEY_FILTER = _KeyFilter()
-for _name in (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-):
-    logging.getLogger(_name).addFilter(_KEY_FILTER)
-
 DEMO_PROVIDERS = ("apple_health_kit", "fitbit", "freestyle_libre", "oura")
 RETRYABLE_STATUSES = frozenset({429, 503})
+# Endpoints that name a user: a Vital-shaped 404 from them means "no such user". A 404 from
+# any other endpoint (or one that is not Vital's JSON) means the address is not the API.
+USER_ENDPOINTS = frozenset(
+    {
+        "POST /v2/link/token",
+        "GET /v2/user/{user_id}",
+        "GET /v2/user/resolve/{client_user_id}",
+        "GET /v2/user/providers/{user_id}",
+        "DELETE /v2/user/{user_id}/{provider}",
+        "POST /v2/link/connect/demo",
+        "POST /v2/link/code/create",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,9 @@ class ClientSettings:
     retry_after_cap: float = 10.0
     backoff: float = 0.5
     max_response_bytes: int = 2_000_000
+    # Connect + TLS + request + headers + body of a whole call (retries and their waits
+    # included) end by then, however slowly a server trickles bytes.
+    overall_timeout: float = 30.0
 
 
 class VitalClient:
@@ -100,6 +103,17 @@ class VitalClient:
 
     ``check_key`` runs at construction: a missing, malformed, ``mg_`` or mismatched key
     raises before any request. ``sleep`` is injectable so callers can cancel a retry wait.
+    ``environ`` (default ``os.environ``) is where proxy and CA settings are read; a setting
+    that cannot work raises ``VitalError`` INVALID_INPUT here, never later. ``transport``
+    replaces the network layer (the deadline then only applies between body chunks).
+
+    ``settings.overall_timeout`` bounds each call as a whole, retries included: a call
+    raises TIMEOUT once it has run that long, and a retry whose wait would pass the deadline
+    is not attempted (the server's answer is reported instead).
+
+    Cancelling the calling thread's ``CancelToken`` (``cancel.running``) shuts the socket of
+    the exchange in flight down at once (or wakes a retry wait); the call then raises
+    ``Cancelled``, not a ``VitalError``.
     """
 
     def __init__(
@@ -110,20 +124,37 @@ class VitalClient:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = interruptible_sleep,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         key = clean_key(api_key)
         self.key_info: KeyInfo = check_key(key, target)
         self._key = key
-        _KEY_FILTER.secrets.add(key)
+        register_secret(key)
         self.target = target
         self.settings = settings or ClientSettings()
         self._sleep = sleep
         self._last_date = threading.local()  # the Date header of this thread's last reply
+        self._loopback = is_loopback_host(httpx.URL(target.base_url).host)
+        if transport is None:
+            env = os.environ if environ is None else environ
+            proxy = proxy_for(target, env)
+            if target.base_url.lower().startswith("https:") or (
+                proxy is not None and proxy.url.scheme == "https"
+            ):
+                context = ssl_context(env)
+            else:
+                # Plain http to this computer: no TLS is ever set up, so CA settings (even
+                # broken ones) must not stop demo mode. A context without CAs verifies
+                # nothing successfully, should it ever be used.
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            transport = DeadlineTransport(context, proxy)
         self._http = httpx.Client(
             base_url=target.base_url,
             headers={
                 "x-vital-api-key": key,
                 "accept": "application/json",
+                # Only what decoded_chunks can undo with bounded memory.
+                "accept-encoding": "gzip, deflate",
                 "user-agent": f"vital-desktop/{__version__}",
             },
             timeout=httpx.Timeout(
@@ -131,6 +162,7 @@ class VitalClient:
             ),
             transport=transport,
             follow_redirects=False,
+            trust_env=False,
         )
 
     def __repr__(self) -> str:
@@ -153,7 +185,9 @@ class VitalClient:
         endpoint = "POST /v2/link/token"
         self._last_date.value = None
         body = self._send("POST", "/v2/link/token", endpoint, json_body=request.to_json())
-        return LinkToken.from_json(body, endpoint, server_date=self._last_date.value)
+        return LinkToken.from_json(
+            body, endpoint, server_date=self._last_date.value, allow_http=self._loopback
+        )
 
     def create_user(self, client_user_id: str) -> User:
         """POST /v2/user. A taken client_user_id raises DUPLICATE_USER with the user_id."""
@@ -254,20 +288,26 @@ class VitalClient:
         json_body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
     ) -> Any:
-        attempt = 0
-        while True:
-            status, headers, raw = self._exchange(method, path, endpoint, json_body, params)
-            delay = self._retry_delay(headers.get("retry-after"), attempt)
-            retry = status in RETRYABLE_STATUSES and attempt < self.settings.max_retries
-            if retry and delay is not None:
-                log.info("%s answered %s; retrying in %.1f s", endpoint, status, delay)
-                self._sleep(delay)
-                attempt += 1
-                continue
-            if 200 <= status < 300:
-                self._last_date.value = _parse_http_date(headers.get("date"))
-                return self._decode(raw, endpoint)
-            raise self._http_error(status, headers, raw, endpoint)
+        token = current_token()
+        if token is not None:
+            token.check()
+        with deadline(self.settings.overall_timeout):
+            attempt = 0
+            while True:
+                status, headers, raw = self._exchange(method, path, endpoint, json_body, params)
+                retry_after = parse_retry_after(headers.get("retry-after"))
+                delay = self._retry_delay(retry_after, attempt)
+                retry = status in RETRYABLE_STATUSES and attempt < self.settings.max_retries
+                left = time_left()
+                if retry and delay is not None and (left is None or delay < left):
+                    log.info("%s answered %s; retrying in %.1f s", endpoint, status, delay)
+                    self._sleep(delay)
+                    attempt += 1
+                    continue
+                if 200 <= status < 300:
+                    self._last_date.value = _parse_http_date(headers.get("date"))
+                    return self._decode(raw, endpoint)
+                raise self._http_error(status, retry_after, raw, endpoint)
 
     def _exchange(
         self,
@@ -281,53 +321,81 @@ class VitalClient:
             with self._http.stream(method, path, json=json_body, params=params) as response:
                 raw = self._read_capped(response, endpoint)
                 return response.status_code, response.headers, raw
-        except VitalError:
+        except (VitalError, Cancelled):
             raise
-        except httpx.DecodingError:
+        except Exception as exc:
+            token = current_token()
+            if token is not None and token.cancelled:
+                # The socket was shut down under the call: that is the cancel, not a failure.
+                raise Cancelled from None
+            error = self._transport_error(exc, endpoint)
+            if error is None:
+                raise
+            raise error from None
+
+    def _transport_error(self, exc: Exception, endpoint: str) -> VitalError | None:
+        """The VitalError for a failure below HTTP, or None for an unexpected exception."""
+        if isinstance(exc, DecodeError | httpx.DecodingError):
             # A Content-Encoding (gzip, deflate, ...) whose body does not decode.
-            raise bad_response(endpoint, "reply could not be decompressed") from None
-        except httpx.TimeoutException as exc:
-            raise self._network_error(ErrorKind.TIMEOUT, exc, endpoint) from None
-        except httpx.ConnectError as exc:
-            raise self._network_error(_connect_kind(exc), exc, endpoint) from None
-        except (httpx.TransportError, ssl.SSLError, OSError) as exc:
-            raise self._network_error(ErrorKind.CANNOT_CONNECT, exc, endpoint) from None
-        except httpx.InvalidURL as exc:
-            raise self._network_error(ErrorKind.CANNOT_CONNECT, exc, endpoint) from None
+            what = str(exc) if isinstance(exc, DecodeError) else "reply could not be decompressed"
+            return bad_response(endpoint, self._scrub(what))  # it may quote a header
+        if isinstance(exc, httpx.TimeoutException):
+            return self._network_error(ErrorKind.TIMEOUT, exc, endpoint)
+        if isinstance(exc, httpx.ConnectError):
+            return self._network_error(_connect_kind(exc), exc, endpoint)
+        if isinstance(exc, httpx.TransportError | httpx.InvalidURL | ssl.SSLError | OSError):
+            return self._network_error(ErrorKind.CANNOT_CONNECT, exc, endpoint)
+        return None
 
     def _read_capped(self, response: httpx.Response, endpoint: str) -> bytes:
+        """The decoded body, refused as soon as it passes ``max_response_bytes``.
+
+        Decoding happens here, layer by layer with bounded steps (``decoded_chunks``), on
+        the raw bytes: httpx's own decoder could expand a small chunk to gigabytes in one
+        call before this loop ever saw its size.
+        """
         cap = self.settings.max_response_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise _too_large(endpoint, response.status_code, cap)
+        encoding = response.headers.get("content-encoding", "")
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
+        for chunk in decoded_chunks(response.iter_raw(), encoding):
             size += len(chunk)
             if size > cap:
                 raise _too_large(endpoint, response.status_code, cap)
             chunks.append(chunk)
+            left = time_left()
+            if left is not None and left <= 0:
+                # A custom transport does not apply the deadline itself: check between chunks.
+                raise httpx.ReadTimeout("the overall deadline of the call passed")
         return b"".join(chunks)
 
-    def _retry_delay(self, header: str | None, attempt: int) -> float | None:
+    def _retry_delay(self, retry_after: float | None, attempt: int) -> float | None:
         """Seconds to wait before the next try, or None when the server asks for longer
         than the cap: retrying early would defy it, so the caller gives up and says how
         long to wait instead."""
-        seconds = _parse_retry_after(header)
-        if seconds is None:
+        if retry_after is None:
             backoff: float = self.settings.backoff * (2**attempt)
             return min(backoff, self.settings.retry_after_cap)
-        if seconds > self.settings.retry_after_cap:
+        if retry_after > self.settings.retry_after_cap:
             return None
-        return seconds
+        return retry_after
 
     def _decode(self, raw: bytes, endpoint: str) -> Any:
         try:
-            return json.loads(raw.decode("utf-8"))
+            value = json.loads(raw.decode("utf-8"))
         except (ValueError, RecursionError):
             # ValueError covers UnicodeDecodeError, JSONDecodeError and an integer longer
             # than int() accepts (sys.get_int_max_str_digits).
             raise bad_response(endpoint, "reply is not JSON") from None
+        # Every text of a reply may end up on screen (a provider's name, an error message):
+        # a server that echoes the key anywhere must not get it displayed.
+        return _scrub_json(value, self._scrub_text)
+
+    def _scrub_text(self, text: str) -> str:
+        return redact(text, [self._key])
 
     def _scrub(self, text: str) -> str:
         return redact(text, [self._key])[:500]
@@ -350,13 +418,14 @@ class VitalClient:
         )
 
     def _http_error(
-        self, status: int, headers: httpx.Headers, raw: bytes, endpoint: str
+        self, status: int, retry_after: float | None, raw: bytes, endpoint: str
     ) -> VitalError:
         text = raw[:4000].decode("utf-8", "replace")
         try:
             body: Any = json.loads(text) if text else None
         except (ValueError, RecursionError):
             body = None
+        vital_shaped = isinstance(body, Mapping) and "detail" in body
         detail = body.get("detail") if isinstance(body, Mapping) else None
         summary = self._scrub(_summarize_detail(detail) if detail is not None else text.strip())
 
@@ -377,10 +446,17 @@ class VitalClient:
                 f"belongs to {self.key_info.label}.",
             )
         if status == 404:
+            if vital_shaped and endpoint in USER_ENDPOINTS:
+                return err(
+                    ErrorKind.NOT_FOUND,
+                    "Vital has no such user in this environment. Check the user ID, and that "
+                    "the environment and region are the ones the patient was created in.",
+                )
+            # Not Vital's JSON, or an endpoint where "no such user" means nothing (the
+            # provider list always exists): the address points at something else.
             return err(
                 ErrorKind.NOT_FOUND,
-                "Vital has no such user in this environment. Check the user ID, and that "
-                "the environment and region are the ones the patient was created in.",
+                f"Nothing at {self.target.host} answers like the Vital API: check the API address.",
             )
         if status == 422:
             reason = f": {summary}" if summary else ""
@@ -391,6 +467,7 @@ class VitalClient:
         if status == 400:
             existing = detail.get("user_id") if isinstance(detail, Mapping) else None
             if isinstance(existing, str):
+                existing = self._scrub(existing)[:100]
                 return err(
                     ErrorKind.DUPLICATE_USER,
                     f"A patient with that clinic ID already exists (Vital user ID {existing}).",
@@ -402,17 +479,19 @@ class VitalClient:
                 f"Vital refused the request{reason}".rstrip(".") + ".",
             )
         if status == 429:
-            retry_after = _parse_retry_after(headers.get("retry-after"))
             return err(
                 ErrorKind.RATE_LIMITED,
-                "Vital is receiving too many requests right now. "
-                f"Wait {_wait_phrase(retry_after)} and try again.",
+                f"Vital is receiving too many requests right now. {wait_sentence(retry_after)}",
                 retry_after=retry_after,
             )
         if status >= 500:
+            when = "in a minute" if retry_after is None else f"in {wait_phrase(retry_after)}"
+            if retry_after is not None and "more than a day" in when:
+                when = "later (Vital asked the app to wait more than a day)"
             return err(
                 ErrorKind.SERVER_ERROR,
-                f"Vital's servers had a problem (error {status}). Try again in a minute.",
+                f"Vital's servers had a problem (error {status}). Try again {when}.",
+                retry_after=retry_after,
             )
         return err(
             ErrorKind.BAD_RESPONSE,
@@ -449,15 +528,6 @@ def _connect_kind(exc: httpx.ConnectError) -> ErrorKind:
     return ErrorKind.CANNOT_CONNECT
 
 
-def _wait_phrase(seconds: float | None) -> str:
-    """``"about 30 seconds"`` / ``"about 2 minutes"``; ``"a minute"`` when unknown."""
-    if seconds is None or seconds != seconds or seconds > 86_400:
-        return "a minute"
-    if seconds < 90:
-        return f"about {max(1, round(seconds))} seconds"
-    return f"about {round(seconds / 60)} minutes"
-
-
 def _parse_http_date(value: str | None) -> float | None:
     """An HTTP ``Date`` header as POSIX seconds, or None when absent or unreadable."""
     if not value:
@@ -472,22 +542,21 @@ def _parse_http_date(value: str | None) -> float | None:
 
 
 def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - time.time()
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, seconds)
+    """Kept for callers of the old name: see ``retry_after.parse_retry_after``."""
+    return parse_retry_after(value)
+
+
+def _scrub_json(value: Any, scrub: Callable[[str], str], depth: int = 0) -> Any:
+    """``value`` with ``scrub`` applied to every string in it (keys included)."""
+    if isinstance(value, str):
+        return scrub(value)
+    if depth > 200:  # json.loads already refused deeper nesting; stay safe regardless
+        return value
+    if isinstance(value, list):
+        return [_scrub_json(item, scrub, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {scrub(key): _scrub_json(item, scrub, depth + 1) for key, item in value.items()}
+    return value
 
 
 def _summarize_detail(detail: Any) -> str:

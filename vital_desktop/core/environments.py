@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+import idna
 
 from vital_desktop.core.errors import ErrorKind, VitalError, invalid_input
 
@@ -107,13 +110,55 @@ def standard_target(environment: Environment, region: Region, *, legacy: bool = 
     return ApiTarget(old if legacy else current, environment, region, legacy)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """True for this computer: ``localhost`` (and ``*.localhost``), 127.0.0.0/8 and ::1."""
+    host = host.strip("[]").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# Letters, digits, hyphens (and underscores, which some internal DNS names carry).
+_ASCII_LABEL = re.compile(r"[a-z0-9_-]+")
+
+
+def _host_problem(host: str) -> str | None:
+    """Why ``host`` cannot be a real host name, as a sentence, or None when it can."""
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    name = host.rstrip(".")
+    if name.isascii():
+        ascii_name = name.lower()
+    else:
+        try:
+            ascii_name = idna.encode(name, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return "The API address's host name is not a valid international domain name."
+    labels = ascii_name.split(".")
+    if any(label.startswith("xn--") for label in labels):
+        try:
+            idna.decode(ascii_name)  # an A-label must decode to a valid international name
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return "The API address's host name is not a valid international domain name."
+    if any(len(label) > 63 for label in labels):
+        return (
+            "The API address's host name has a part longer than 63 characters, so no "
+            "computer can have that name."
+        )
+    if len(ascii_name) > 253:
+        return (
+            "The API address's host name is longer than 253 characters, so no computer can "
+            "have that name."
+        )
+    if any(not label or not _ASCII_LABEL.fullmatch(label) for label in labels):
+        return "The API address's host name contains characters a host name cannot have."
+    return None
 
 
 def custom_target(url: str) -> ApiTarget:
@@ -137,7 +182,10 @@ def custom_target(url: str) -> ApiTarget:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not host:
         raise invalid_input("base_url", "The API address must start with https:// and name a host.")
-    if scheme == "http" and not _is_loopback(host):
+    problem = _host_problem(host)
+    if problem:
+        raise invalid_input("base_url", problem)
+    if scheme == "http" and not is_loopback_host(host):
         raise invalid_input(
             "base_url",
             "Plain http:// is allowed only for this computer (127.0.0.1 or localhost); "

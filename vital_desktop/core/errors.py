@@ -8,6 +8,8 @@ texts that come from outside (server messages, exception strings) pass through `
 from __future__ import annotations
 
 import enum
+import re
+import string
 from collections.abc import Iterable
 
 
@@ -56,13 +58,90 @@ _CATEGORY = {
 
 _REDACTED = "[redacted]"
 
+# A fragment of a key this long is as good as the key to anyone patient enough to guess the
+# rest, and long enough that ordinary text never matches it by chance.
+FRAGMENT = 12
+_BLOCK = FRAGMENT // 2
+_KEY_PREFIX = re.compile(r"(?i)(?:sk|pk|mg)_(?:us|eu)_")
+# Lower-cases ASCII only, so indices in the lowered text match the original (str.lower can
+# change the length of some non-ASCII text, e.g. "İ").
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _secret_part(secret: str) -> tuple[str, str]:
+    """(prefix, secret part) of a key: ``("sk_us_", "abc...")``; no prefix for other text."""
+    match = _KEY_PREFIX.match(secret)
+    if match:
+        return secret[: match.end()], secret[match.end() :]
+    return "", secret
+
+
+def _spans(text: str, lowered: str, secret: str) -> list[tuple[int, int]]:
+    """Where ``secret`` or a near echo of it sits in ``text``: any case, with or without
+    its prefix, or any run of ``FRAGMENT`` or more characters of its secret part."""
+    whole = secret.translate(_ASCII_LOWER)
+    prefix, part = _secret_part(whole)
+    spans: list[tuple[int, int]] = []
+    start = lowered.find(whole)
+    while start >= 0:
+        spans.append((start, start + len(whole)))
+        start = lowered.find(whole, start + 1)
+    if len(part) < FRAGMENT:
+        return spans  # too short for fragments to mean anything: the whole secret only
+    # Every FRAGMENT-long window of the secret part contains one of its aligned
+    # half-length blocks, so finding the blocks (fast, in C) finds every candidate window.
+    for block_start in range(0, len(part) - _BLOCK + 1, _BLOCK):
+        block = part[block_start : block_start + _BLOCK]
+        found = lowered.find(block)
+        while found >= 0:
+            for offset in range(max(0, block_start - _BLOCK), block_start + 1):
+                if offset + FRAGMENT > len(part):
+                    break
+                begin = found - (block_start - offset)
+                if begin >= 0 and lowered.startswith(part[offset : offset + FRAGMENT], begin):
+                    spans.append((begin, begin + FRAGMENT))
+            found = lowered.find(block, found + 1)
+    if prefix:
+        # Swallow a prefix right before an echo, so "sk_us_[redacted]" does not remain.
+        spans = [
+            (s - len(prefix), e) if s >= len(prefix) and lowered[s - len(prefix) : s] == prefix
+            else (s, e)
+            for s, e in spans
+        ]  # fmt: skip
+    return spans
+
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Return ``text`` with every non-empty secret replaced by ``[redacted]``."""
+    """Return ``text`` with every secret, and every near echo of one, replaced by
+    ``[redacted]``.
+
+    A near echo is the secret in any letter case, with or without its ``sk_us_``-style
+    prefix, or any run of at least ``FRAGMENT`` characters of its secret part: a server
+    that quotes a key lower-cased or cut short must not leak it either.
+    """
+    lowered = text.translate(_ASCII_LOWER)
+    spans: list[tuple[int, int]] = []
     for secret in secrets:
         if secret:
-            text = text.replace(secret, _REDACTED)
-    return text
+            spans.extend(_spans(text, lowered, secret))
+    if not spans:
+        return text
+    spans.sort()
+    pieces: list[str] = []
+    position = 0
+    end = -1
+    for start, stop in spans:
+        if start <= end:  # overlaps or touches the run being built: extend it
+            end = max(end, stop)
+            continue
+        if end >= 0:
+            pieces.append(_REDACTED)
+            position = end
+        pieces.append(text[position:start])
+        end = stop
+    pieces.append(_REDACTED)
+    pieces.append(text[end:])
+    return "".join(pieces)
 
 
 class VitalError(Exception):

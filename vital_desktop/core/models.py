@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+from vital_desktop.core.errors import ErrorKind, VitalError
 from vital_desktop.core.errors import bad_response as _bad
+from vital_desktop.core.qr import MAX_QR_BYTES, qr_fits
 
 
 def _obj(value: Any, endpoint: str, what: str = "reply") -> Mapping[str, Any]:
@@ -46,13 +50,66 @@ class LinkToken:
     server_date: float | None = field(default=None, compare=False)
 
     @classmethod
-    def from_json(cls, value: Any, endpoint: str, server_date: float | None = None) -> LinkToken:
+    def from_json(
+        cls,
+        value: Any,
+        endpoint: str,
+        server_date: float | None = None,
+        *,
+        allow_http: bool = False,
+    ) -> LinkToken:
+        """Parse a POST /v2/link/token reply; ``link_web_url`` must be safe to hand out.
+
+        The link goes into a browser or a QR code on a patient's phone, so it must be an
+        https URL (plain http only with ``allow_http``, for an API on this computer) with a
+        host, no whitespace or control characters, and short enough for one QR code.
+        """
         data = _obj(value, endpoint)
         token = _str(data, "link_token", endpoint)
         url = _str(data, "link_web_url", endpoint)
-        if not token or not url.startswith(("https://", "http://")):
-            raise _bad(endpoint, "link_token is empty or link_web_url is not a web address")
+        if not token or not url:
+            raise _bad(endpoint, "link_token or link_web_url is empty")
+        problem = link_url_problem(url, allow_http=allow_http)
+        if problem:
+            raise unsafe_link(endpoint, problem)
         return cls(token, url, server_date)
+
+
+def link_url_problem(url: str, *, allow_http: bool = False) -> str | None:
+    """Why ``url`` is not a link the app may open or show as a QR code, or None.
+
+    The reason never quotes the URL: it carries the one-time token.
+    """
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url):
+        return "link_web_url contains whitespace or control characters"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        return "link_web_url is not a valid URL"
+    schemes = ("https", "http") if allow_http else ("https",)
+    if parts.scheme.lower() not in schemes:
+        shown = parts.scheme.lower()[:20] or "no scheme"
+        return f"link_web_url is not an https address ({shown})"
+    if not host:
+        return "link_web_url names no host"
+    if parts.username is not None or parts.password is not None:
+        return "link_web_url carries a user name or password"
+    if not qr_fits(url):
+        return f"link_web_url is longer than a QR code holds ({MAX_QR_BYTES} bytes)"
+    return None
+
+
+def unsafe_link(endpoint: str, reason: str) -> VitalError:
+    """The error for a link the app will not open or show (BAD_RESPONSE)."""
+    return VitalError(
+        ErrorKind.BAD_RESPONSE,
+        "Vital sent a link the app cannot hand out safely, so it is not shown; try again, "
+        "and if it keeps happening, send the details to support.",
+        endpoint=endpoint,
+        server_message=reason,
+    )
 
 
 @dataclass(frozen=True)
