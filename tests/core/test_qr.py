@@ -1,12 +1,31 @@
-"""QR matrices decode back to the exact link, both as an image and as terminal blocks."""
+"""QR codes decode back to the exact link: as a matrix, a PNG and terminal drawings.
+
+Terminal drawings are painted the way a light and a dark terminal theme would show them and
+decoded without the decoder's "try inverted" rescue, since a phone camera may have none.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import pytest
 import zxingcpp
+from cli.terminal_image import DARK, LIGHT, decode, render
 from PIL import Image
 
-from vital_desktop.core.qr import QUIET_ZONE, qr_matrix, terminal_qr
+from vital_desktop.core.qr import (
+    ANSI_RESET,
+    MAX_QR_BYTES,
+    PNG_SCALE,
+    QUIET_ZONE,
+    qr_fits,
+    qr_matrix,
+    terminal_qr,
+    write_qr_png,
+)
 
 LINK = (
     "https://link.tryvital.io/?token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
@@ -44,12 +63,57 @@ def test_matrix_uses_error_correction_m() -> None:
     assert results and results[0].ec_level == "M"
 
 
+def test_short_text_is_a_full_qr_code_not_micro_qr() -> None:
+    # A Micro QR (11 to 17 modules) would be smaller, and no phone camera reads it.
+    assert len(qr_matrix("1")) == 21
+
+
 def test_version_grows_with_the_text() -> None:
     assert len(qr_matrix("a" * 500)) > len(qr_matrix("a"))
 
 
+def test_capacity_limit_matches_qr_fits() -> None:
+    assert qr_fits("a" * MAX_QR_BYTES) and not qr_fits("a" * (MAX_QR_BYTES + 1))
+    assert len(qr_matrix("a" * MAX_QR_BYTES)) == 177  # version 40, the largest
+    with pytest.raises(ValueError):  # segno's DataOverflowError is a ValueError
+        qr_matrix("a" * (MAX_QR_BYTES + 1))
+
+
+def test_drawing_a_code_never_imports_pillow(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from vital_desktop.core.qr import qr_matrix, terminal_qr, write_qr_png
+        qr_matrix({LINK!r})
+        terminal_qr({LINK!r})
+        terminal_qr({LINK!r}, ansi=True)
+        write_qr_png({LINK!r}, {str(tmp_path / "code.png")!r})
+        print(sorted(m for m in sys.modules if m == "PIL" or m.startswith("PIL.")))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
+    assert (tmp_path / "code.png").stat().st_size > 0
+
+
+def test_png_is_dark_on_white_with_quiet_zone_and_decodes(tmp_path: Path) -> None:
+    path = tmp_path / "link.png"
+    write_qr_png(LINK, path)
+    with Image.open(path) as opened:
+        image = opened.convert("L")
+    side = (len(qr_matrix(LINK)) + 2 * QUIET_ZONE) * PNG_SCALE
+    assert image.size == (side, side)
+    quiet = QUIET_ZONE * PNG_SCALE
+    assert image.getpixel((0, 0)) == 255 and image.getpixel((quiet - 1, quiet - 1)) == 255
+    assert image.getpixel((quiet, quiet)) == 0  # the finder pattern's dark corner
+    results = zxingcpp.read_barcodes(image, try_invert=False)
+    assert [r.text for r in results] == [LINK]
+
+
 def _terminal_to_matrix(text: str) -> list[list[bool]]:
-    """Turn the half-block drawing back into dark (True) / light (False) modules."""
+    """Turn the plain drawing back into dark (True) / light (False) modules."""
     halves = {
         "\u2588": (False, False),
         "\u2580": (False, True),
@@ -64,7 +128,7 @@ def _terminal_to_matrix(text: str) -> list[list[bool]]:
     return rows
 
 
-def test_terminal_qr_decodes_back() -> None:
+def test_plain_terminal_qr_keeps_modules_and_quiet_zone() -> None:
     drawing = terminal_qr(LINK)
     lines = drawing.split("\n")
     matrix = qr_matrix(LINK)
@@ -77,8 +141,23 @@ def test_terminal_qr_decodes_back() -> None:
     assert not any(row[0] or row[-1] for row in modules)
     inner = [row[QUIET_ZONE:-QUIET_ZONE] for row in modules[QUIET_ZONE:-QUIET_ZONE]]
     assert inner == matrix
-    assert _decode(_render(modules, border=0)) == [LINK]
+    assert set(drawing) <= {"\u2588", "\u2580", "\u2584", " ", "\n"}  # no escape codes
 
 
-def test_terminal_qr_only_uses_block_glyphs() -> None:
-    assert set(terminal_qr("hello")) <= {"\u2588", "\u2580", "\u2584", " ", "\n"}
+def test_plain_terminal_qr_reads_on_a_dark_theme() -> None:
+    # Without colour the blocks take the text colour: light on the usual dark theme.
+    assert decode(render(terminal_qr(LINK), DARK)) == [LINK]
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=lambda t: t.name)
+def test_ansi_terminal_qr_reads_on_light_and_dark_themes(theme) -> None:
+    assert decode(render(terminal_qr(LINK, ansi=True), theme)) == [LINK]
+
+
+def test_ansi_lines_reset_colour_at_their_end() -> None:
+    lines = terminal_qr(LINK, ansi=True).split("\n")
+    assert all(line.endswith(ANSI_RESET) for line in lines)
+    # Whatever is printed after the code is back in the theme's colours.
+    after = render(terminal_qr(LINK, ansi=True) + "\n \u2588", DARK, scale=1, margin=0)
+    last_cell = after.getpixel((1, after.height - 1))
+    assert last_cell == DARK.foreground
