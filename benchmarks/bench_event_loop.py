@@ -73,16 +73,16 @@ def main() -> int:
 
     floor = heartbeat_gaps(app, args.seconds)
     server.faults.add("POST /v2/link/token=slow=30")
-    window.generate()
-    if not window.requester.busy:
+    window.controller.generate()
+    if not window.controller.busy:
         print("the request did not start", file=sys.stderr)
         return 2
     loaded = heartbeat_gaps(app, args.seconds)
-    in_flight = window.requester.busy
-    window.cancel()
+    in_flight = window.controller.busy
+    window.controller.cancel()
     window.shutdown()
     server.stop()
-    window.calls.wait_for_done(10_000)
+    window.controller.service.wait_for_done(10_000)
 
     worst_floor, worst_loaded = max(floor), max(loaded)
     print(describe("floor (idle)", floor))

@@ -4,6 +4,15 @@ import os
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Whatever the app writes (logs now; settings and history later) goes to a folder of this
+# test run, never into the home folder of whoever runs the tests. Subprocesses inherit it.
+if "VITAL_TEST_HOME" not in os.environ:
+    import tempfile
+
+    _home = tempfile.mkdtemp(prefix="vital-test-home-")
+    os.environ["VITAL_TEST_HOME"] = _home
+    for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        os.environ[_name] = os.path.join(_home, _name.lower())
 sys.path.insert(0, os.path.dirname(__file__))
 
 from conftest_sandbox import sandbox  # noqa: F401 - re-exported as a fixture

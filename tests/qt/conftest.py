@@ -46,8 +46,9 @@ def open_window(qtbot: Any) -> Iterator[WindowFactory]:
             "client_settings": FAST,
             "environ": {},
         }
+        seams = overrides.pop("controller_seams", {})
         settings.update(overrides)
-        window = LinkWindow(AppOptions(**settings))
+        window = LinkWindow(AppOptions(**settings), **seams)
         window.resize(1120, 780)
         window.show()
         qtbot.waitExposed(window)
@@ -59,7 +60,7 @@ def open_window(qtbot: Any) -> Iterator[WindowFactory]:
     yield factory
     for window in windows:
         window.shutdown()
-        assert window.calls.wait_for_done(15_000), "a worker outlived its timeout"
+        assert window.controller.service.wait_for_done(15_000), "a worker outlived its timeout"
         # Delete on the GUI thread now, so a garbage collection that happens to run in a
         # worker thread later never destroys Qt objects there.
         window.close()

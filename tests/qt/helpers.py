@@ -74,3 +74,41 @@ def wait_for_message(qtbot: Any, window: LinkWindow, timeout: int = 10_000) -> s
     area = child(window, "messageArea")
     qtbot.waitUntil(lambda: bool(area.text()), timeout=timeout)
     return str(area.text())
+
+
+def wait_for_demo(qtbot: Any, window: LinkWindow, timeout: int = 5000) -> None:
+    """The practice server starts after the first paint: wait until it serves."""
+    qtbot.waitUntil(lambda: window.controller.demo.server is not None, timeout=timeout)
+
+
+def decode_zbar(picture: QImage | QPixmap) -> list[str]:
+    """Every QR code zbar (a second, independent decoder) finds in the picture."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    import pytest
+
+    if shutil.which("zbarimg") is None:
+        if os.environ.get("VITAL_REQUIRE_XVFB") == "1":
+            pytest.fail("zbarimg is missing (apt-get install zbar-tools)")
+        pytest.skip("zbarimg is not installed (apt-get install zbar-tools)")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "code.png")
+        assert picture.save(path, "PNG")
+        ran = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", path],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    # zbarimg exits 4 when it finds nothing.
+    assert ran.returncode in (0, 4), ran.stderr
+    return [line for line in ran.stdout.splitlines() if line]
+
+
+def nothing_scannable(widget: QWidget) -> bool:
+    """True when neither decoder finds any code in what ``widget`` shows."""
+    picture = widget.grab()
+    return decode_qr(picture) == [] and decode_zbar(picture) == []

@@ -25,7 +25,7 @@ from vital_desktop.qt.widgets.connection_panel import Mode
 from vital_desktop.qt.widgets.environment_banner import DEMO_TEXT
 
 from .conftest import WindowFactory
-from .helpers import CONTRACT_NAMES, child, decode_qr, wait_for_link
+from .helpers import CONTRACT_NAMES, child, decode_qr, wait_for_demo, wait_for_link
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,24 +85,24 @@ def test_no_key_starts_demo_mode_with_a_practice_patient(
     window = open_window(environ={})
     assert window.connection.mode() is Mode.DEMO
     assert window.banner.text() == DEMO_TEXT
-    assert window.demo.server is not None and window.demo.server.base_url.startswith(
-        "http://127.0.0.1:"
-    )
+    wait_for_demo(qtbot, window)
+    assert window.controller.demo.server is not None
+    assert window.controller.demo.server.base_url.startswith("http://127.0.0.1:")
     edit = child(window, "userIdEdit")
     qtbot.waitUntil(lambda: bool(edit.text()), timeout=5000)
-    assert window.demo.server.state.has_user(edit.text())
+    assert window.controller.demo.server.state.has_user(edit.text())
     assert not child(window, "apiKeyEdit").isEnabled()
-    window.generate()
+    window.controller.generate()
     link = wait_for_link(qtbot, window)
-    assert link.startswith(window.demo.server.base_url)
+    assert link.startswith(window.controller.demo.server.base_url)
     window.shutdown()
-    assert window.demo.server is None
+    assert window.controller.demo.server is None
 
 
 def test_demo_flag_wins_over_a_configured_key(qtbot: Any, open_window: WindowFactory) -> None:
     window = open_window(environ={"VITAL_API_KEY": "pk_us_real"}, demo=True)
     assert window.connection.mode() is Mode.DEMO
-    assert window.demo.server is not None
+    wait_for_demo(qtbot, window)
     assert child(window, "apiKeyEdit").text() == ""
 
 
@@ -110,7 +110,7 @@ def test_configured_key_and_address_fill_the_form(qtbot: Any, open_window: Windo
     env = {"VITAL_API_KEY": " 'sk_eu_abc123' ", "VITAL_BASE_URL": "https://api.example.com/"}
     window = open_window(environ=env)
     assert window.connection.mode() is Mode.CUSTOM
-    assert window.demo.server is None
+    assert window.controller.demo.server is None
     assert child(window, "apiKeyEdit").text() == "sk_eu_abc123"
     assert window.connection.state().target.base_url == "https://api.example.com"
 
@@ -179,7 +179,7 @@ def test_qr_stays_black_on_white_in_a_dark_palette(
     app.setPalette(dark)
     try:
         qtbot.waitUntil(lambda: window.user_id.hint.styleSheet() == "color: #81c995;")
-        window.generate()
+        window.controller.generate()
         link = wait_for_link(qtbot, window)
         qr = child(window, "qrCode")
         image = qr.grab().toImage()
@@ -211,7 +211,7 @@ _SCALED = textwrap.dedent(
     deadline = time.monotonic() + 10
     while not window.user_id.text() and time.monotonic() < deadline:
         app.processEvents()
-    window.generate()
+    window.controller.generate()
     while not window.result.link_edit.text() and time.monotonic() < deadline:
         app.processEvents()
     app.processEvents()

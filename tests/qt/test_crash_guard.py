@@ -10,12 +10,12 @@ _DRIVER = """
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 from vital_desktop.qt import app as app_module
-from vital_desktop.qt.main_window import LinkWindow
+from vital_desktop.qt.controllers.link_controller import LinkController
 
 def broken(self):
     raise ZeroDivisionError("a bug, not a user mistake")
 
-LinkWindow.collect_request = broken
+LinkController.form = broken
 qt_app = QApplication([])
 
 def click_then_report():

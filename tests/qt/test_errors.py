@@ -72,7 +72,7 @@ def test_wrong_key_is_refused_in_words(
     }
     window = open_window(environ=environ)
     _fill(window, patient_id)
-    window.generate()
+    window.controller.generate()
     message = wait_for_message(qtbot, window)
     assert message.startswith("Vital did not accept the API key.")
     assert "not_the_right_one" not in message + window.message_area.details_text()
@@ -83,7 +83,7 @@ def test_wrong_key_is_refused_in_words(
 def test_unknown_user_is_explained(qtbot: Any, window: LinkWindow) -> None:
     stranger = str(uuid.uuid4())
     _fill(window, stranger)
-    window.generate()
+    window.controller.generate()
     assert wait_for_message(qtbot, window).startswith("Vital has no such user in this environment")
     assert "HTTP status: 404" in window.message_area.details_text()
     _assert_form_kept(window, stranger)
@@ -100,7 +100,7 @@ def test_rate_limit_after_retries(
     window = open_window(environ=connect_env, client_settings=settings)
     practice_server.faults.add("POST /v2/link/token=429,retry-after=0.1")
     _fill(window, patient_id)
-    window.generate()
+    window.controller.generate()
     message = wait_for_message(qtbot, window)
     assert message.startswith("Vital is receiving too many requests right now.")
     assert len(practice_server.request_log.matching("POST", "/v2/link/token")) == 3
@@ -118,7 +118,7 @@ def test_timeout_is_explained(
     window = open_window(environ=connect_env, client_settings=ClientSettings(read_timeout=0.5))
     practice_server.faults.add("POST /v2/link/token=slow=10")
     _fill(window, patient_id)
-    window.generate()
+    window.controller.generate()
     assert wait_for_message(qtbot, window).startswith("Vital (127.0.0.1:")
     assert "did not answer in time" in window.message_area.text()
     _assert_form_kept(window, patient_id)
@@ -129,7 +129,7 @@ def test_stopped_server_means_cannot_connect(
 ) -> None:
     _fill(window, patient_id)
     practice_server.stop()
-    window.generate()
+    window.controller.generate()
     assert wait_for_message(qtbot, window).startswith("Could not connect to Vital at 127.0.0.1")
     _assert_form_kept(window, patient_id)
 
@@ -139,7 +139,7 @@ def test_details_disclosure_and_dismiss(
 ) -> None:
     practice_server.faults.add("POST /v2/link/token=503,times=1")
     _fill(window, patient_id)
-    window.generate()
+    window.controller.generate()
     wait_for_message(qtbot, window)
     area = child(window, "messageArea")
     details = window.message_area._details
@@ -151,7 +151,7 @@ def test_details_disclosure_and_dismiss(
     qtbot.mouseClick(window.message_area._dismiss_button, Qt.MouseButton.LeftButton)
     assert area.isHidden()
     # The next try works and leaves no stale error behind.
-    window.generate()
+    window.controller.generate()
     qtbot.waitUntil(lambda: bool(child(window, "linkUrlEdit").text()), timeout=5000)
     assert area.isHidden()
 
@@ -159,7 +159,7 @@ def test_details_disclosure_and_dismiss(
 def test_local_validation_error_highlights_the_field(qtbot: Any, window: LinkWindow) -> None:
     edit = child(window, "userIdEdit")
     edit.setText("not-a-uuid")
-    window.generate()
+    window.controller.generate()
     message = child(window, "messageArea").text()
     assert message.startswith("A Vital user ID looks like")
     assert window.user_id.flagged
@@ -167,6 +167,6 @@ def test_local_validation_error_highlights_the_field(qtbot: Any, window: LinkWin
     assert edit.hasFocus()
     assert edit.text() == "not-a-uuid"
     edit.setText("")
-    window.generate()
+    window.controller.generate()
     assert child(window, "messageArea").text() == "Enter the patient's Vital user ID."
     assert window.user_id.hint.text() == "Enter the patient's Vital user ID."

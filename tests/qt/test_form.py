@@ -42,8 +42,8 @@ def test_key_picks_the_environment_and_a_mismatch_blocks_generate(
     )
     assert window.banner.text().startswith("PRODUCTION · US — real patients")
     assert window.banner.style_name == "production"
-    window.generate()  # Enter / Ctrl+Enter cannot get round the disabled button
-    assert window.requester.busy is False
+    window.controller.generate()  # Enter / Ctrl+Enter cannot get round the disabled button
+    assert window.controller.busy is False
 
     combo.setCurrentIndex(combo.findData("sandbox"))
     assert button.isEnabled()
@@ -118,7 +118,7 @@ def test_javascript_redirect_is_refused_before_sending(
     redirect = child(window, "redirectUrlEdit")
     qtbot.keyClicks(redirect, "javascript:alert(1)")
     assert window.redirect.hint.text().startswith("javascript: addresses are refused")
-    window.generate()
+    window.controller.generate()
     assert child(window, "messageArea").text().startswith("javascript: addresses are refused")
     assert redirect.hasFocus()
     assert practice_server.request_log.matching("POST", "/v2/link/token") == []
@@ -155,7 +155,7 @@ def test_phone_only_providers_are_listed_but_disabled(qtbot: Any, window: LinkWi
     assert not items["apple_health_kit"].flags() & Qt.ItemFlag.ItemIsEnabled
     assert items["apple_health_kit"].toolTip() == apple.unavailable_reason
     qtbot.mouseClick(checklist.select_all_button, Qt.MouseButton.LeftButton)
-    linkable = [p.slug for p in window.catalogue.current if p.linkable]
+    linkable = [p.slug for p in window.controller.catalogue.current if p.linkable]
     assert sorted(checklist.checked_slugs()) == sorted(linkable)
     assert "apple_health_kit" not in checklist.checked_slugs()
     assert checklist.count_label.text() == f"{len(linkable)} selected"
@@ -164,7 +164,7 @@ def test_phone_only_providers_are_listed_but_disabled(qtbot: Any, window: LinkWi
 
 
 def test_legacy_providers_are_marked(qtbot: Any, window: LinkWindow) -> None:
-    marked = [p for p in window.catalogue.current if p.marker]
+    marked = [p for p in window.controller.catalogue.current if p.marker]
     assert marked
     texts = [window.provider_picker.itemText(i) for i in range(window.provider_picker.count())]
     for provider in marked:
@@ -208,7 +208,7 @@ def test_catalogue_comes_from_the_server_once_per_target(
     source = window.provider_source
     qtbot.waitUntil(lambda: source.text() == "Provider list from Vital", timeout=5000)
     names = [window.provider_picker.itemText(i) for i in range(1, window.provider_picker.count())]
-    assert len(names) == len(window.catalogue.current)
+    assert len(names) == len(window.controller.catalogue.current)
     calls = practice_server.request_log.matching("GET", "/v2/providers")
     assert len(calls) == 1
     # Switching away and back does not ask again.
@@ -227,7 +227,7 @@ def test_bundled_catalogue_when_the_server_does_not_answer(
 ) -> None:
     practice_server.stop()
     window = open_window(environ=connect_env)
-    qtbot.waitUntil(lambda: window.calls.active_count() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.service.active_count() == 0, timeout=5000)
     qtbot.wait(50)
     assert window.provider_source.text() == "Built-in provider list"
     assert window.provider_picker.count() == len(bundled_catalogue()) + 1

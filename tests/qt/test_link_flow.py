@@ -96,7 +96,7 @@ def test_countdown_reaches_expiry_and_one_click_makes_a_new_link(
     window = open_window(environ=connect_env, link_ttl=1.5)
     child(window, "userIdEdit").setText(patient_id)
     window.provider_picker.select_slug("oura")
-    window.generate()
+    window.controller.generate()
     first = wait_for_link(qtbot, window)
     countdown = child(window, "countdownLabel")
     assert countdown.text() == "00:02 left"
@@ -110,18 +110,27 @@ def test_countdown_reaches_expiry_and_one_click_makes_a_new_link(
     assert "expired" in window.result.title.text().lower()
     regenerate = window.result.regenerate_button
     assert regenerate.isVisible()
-    # The expired code is greyed: a decoder must not read it any more.
+    # The expired code is gone, not greyed: nothing on screen can be scanned any more.
     assert decode_qr(child(window, "qrCode").grab()) == []
+    assert child(window, "linkUrlEdit").text() == ""
 
-    window.user_id.edit.clear()  # the new link reuses the inputs of the old one
+    # The new link is for what the form says now, and the button says whom it is for.
+    other = str(practice_server.state.create_user("next-patient")["user_id"])
+    window.user_id.edit.setText(other)
+    assert other[:8] in regenerate.text()
     qtbot.mouseClick(regenerate, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: child(window, "linkUrlEdit").text() not in ("", first), timeout=5000)
     second = child(window, "linkUrlEdit").text()
     assert child(window, "openBrowserButton").isEnabled()
     assert countdown.text().endswith("left")
     assert decode_qr(child(window, "qrCode").grab()) == [second]
+    assert token_claims(second)["user_id"] == other
+    assert other[-12:] in child(window, "linkPatientLabel").text()
     bodies = [r.body for r in practice_server.request_log.matching("POST", "/v2/link/token")]
-    assert bodies == [{"user_id": patient_id, "provider": "oura"}] * 2
+    assert bodies == [
+        {"user_id": patient_id, "provider": "oura"},
+        {"user_id": other, "provider": "oura"},
+    ]
 
 
 def test_countdown_turns_to_warning_colour_in_the_last_part(
@@ -129,7 +138,7 @@ def test_countdown_turns_to_warning_colour_in_the_last_part(
 ) -> None:
     window = open_window(environ=connect_env, link_ttl=3)
     child(window, "userIdEdit").setText(patient_id)
-    window.generate()
+    window.controller.generate()
     wait_for_link(qtbot, window)
     countdown = child(window, "countdownLabel")
     assert "color" not in countdown.styleSheet()
@@ -152,7 +161,7 @@ def test_open_in_browser_hands_the_link_to_the_desktop(
     QDesktopServices.setUrlHandler("http", catcher, "handle")
     try:
         child(window, "userIdEdit").setText(patient_id)
-        window.generate()
+        window.controller.generate()
         link = wait_for_link(qtbot, window)
         qtbot.mouseClick(child(window, "openBrowserButton"), Qt.MouseButton.LeftButton)
         assert opened == [link]

@@ -29,16 +29,27 @@ def test_render_keeps_the_quiet_zone_and_whole_pixel_modules(qapp: Any) -> None:
     assert decode_qr(image) == [LINK]
 
 
-def test_expired_code_is_greyed_and_says_so(qapp: Any) -> None:
-    image = render_qr(qr_matrix(LINK), 6, expired=True)
-    colours = {
-        image.pixelColor(x, y).name()
-        for x in range(0, image.width(), 3)
-        for y in range(0, image.height(), 3)
-    }
-    assert "#000000" not in colours
-    assert "#c4c4c4" in colours
-    assert decode_qr(image) == []
+def test_a_retired_code_is_dropped_not_greyed(qtbot: Any) -> None:
+    """A greyed code still scans on a phone: a retired one must leave nothing to scan."""
+    widget = QRCodeWidget()
+    qtbot.addWidget(widget)
+    widget.resize(400, 400)
+    widget.show()
+    widget.set_text(LINK)
+    assert decode_qr(widget.grab()) == [LINK]
+    widget.retire("For another patient")
+    assert widget.text() == ""
+    assert widget.retired_reason == "For another patient"
+    assert decode_qr(widget.grab()) == []
+    # Not even a faint code: the drawing has no finder patterns of any shade left.
+    image = widget.grab().toImage()
+    dark = sum(
+        1
+        for x in range(0, image.width(), 2)
+        for y in range(0, image.height(), 2)
+        if image.pixelColor(x, y).lightness() < 100
+    )
+    assert dark < (image.width() * image.height() // 4) // 20
 
 
 def test_widget_scans_when_roomy_and_explains_when_cramped(qtbot: Any) -> None:

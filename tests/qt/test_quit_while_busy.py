@@ -55,7 +55,7 @@ def test_quitting_mid_request_exits_promptly() -> None:
         elapsed = time.monotonic() - start
         # The request really was in flight when the app quit.
         assert server.request_log.matching("POST", "/v2/link/token")
-    assert "generating: Cancel" in result.stdout, result.stdout + result.stderr
+    assert "generating: Asking Vital" in result.stdout, result.stdout + result.stderr
     assert "exited 0" in result.stdout, result.stderr
     assert "Traceback" not in result.stderr
     assert elapsed < 12, f"the app took {elapsed:.1f} s to quit with a request in flight"

@@ -37,7 +37,8 @@ def test_screenshot_script_shows_a_scannable_link_mid_countdown(tmp_path: Path) 
         env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    image = Image.open(output)
+    with Image.open(output) as opened:
+        image = opened.convert("RGB")
     assert image.width >= 900 and image.height >= 600
     codes = zxingcpp.read_barcodes(image)
     assert codes, "no QR code visible in the real window"

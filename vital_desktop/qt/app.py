@@ -7,6 +7,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from vital_desktop import __version__
 from vital_desktop.core.link_session import DEFAULT_LINK_TTL
@@ -55,22 +56,35 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
+def log_file_path() -> Path:
+    """``<app data>/logs/vital-desktop.log`` in the platform's folder (never the cwd)."""
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+    folder = Path(base) if base else Path.home() / ".vital-desktop"
+    return folder / "logs" / "vital-desktop.log"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
 
+    from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
+    from vital_desktop.core.logsetup import configure_logging
     from vital_desktop.qt import crash_guard
+    from vital_desktop.qt.geometry import place_on_screen
     from vital_desktop.qt.main_window import LinkWindow
     from vital_desktop.qt.options import AppOptions
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("vital-desktop")
+    configure_logging(path=log_file_path())
     app.setApplicationDisplayName("Vital link")
     options = AppOptions(link_ttl=args.link_ttl, demo=args.demo, environ=dict(os.environ))
     window = LinkWindow(options)
-    crash_guard.install(window.show_error)
-    window.resize(1120, 780)
+    crash_guard.install(window.controller.show_error)
+    place_on_screen(window, QSize(1120, 780))
     window.show()
     if args.screenshot:
         from vital_desktop.qt.screenshot import take_screenshot
@@ -79,4 +93,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        window.shutdown()
+        window.controller.shutdown()

@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from vital_desktop.core.cancel import CancelToken
 from vital_desktop.core.providers import ProviderCatalogue, bundled_catalogue
 from vital_desktop.qt.clients import ClientCache
+from vital_desktop.qt.service import ApiService, Job
 from vital_desktop.qt.widgets.connection_panel import ConnectionState
-from vital_desktop.qt.workers import BackgroundCalls, Job
 
 CatalogueKey = tuple[str, str]  # (base URL, key): a wrong key's 401 must not stick
 
@@ -22,7 +22,7 @@ class CatalogueLoader(QObject):
 
     def __init__(
         self,
-        calls: BackgroundCalls,
+        calls: ApiService,
         clients: ClientCache,
         delay_ms: int,
         parent: QObject | None = None,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from vital_desktop.core.errors import VitalError
-from vital_desktop.qt.workers import unexpected_error
+from vital_desktop.qt.service import unexpected_error
 
 log = logging.getLogger(__name__)
 

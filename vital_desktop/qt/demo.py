@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from vital_desktop.core.cancel import CancelToken
 from vital_desktop.core.environments import ApiTarget, custom_target
 from vital_desktop.core.errors import ErrorKind, VitalError
-from vital_desktop.qt.workers import BackgroundCalls
+from vital_desktop.qt.service import ApiService
 
 if TYPE_CHECKING:
     from vital_desktop.sandbox import SandboxServer
@@ -33,7 +33,7 @@ class DemoPractice(QObject):
 
     def __init__(
         self,
-        calls: BackgroundCalls,
+        calls: ApiService,
         link_ttl: float,
         environ: Mapping[str, str] | None = None,
         parent: QObject | None = None,

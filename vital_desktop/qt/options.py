@@ -21,5 +21,9 @@ class AppOptions:
     link_ttl: float = DEFAULT_LINK_TTL
     demo: bool = False
     client_settings: ClientSettings = field(default_factory=ClientSettings)
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # Holds VITAL_API_KEY: never in a repr, a log line or a crash report.
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
     catalogue_delay_ms: int = 600  # wait for typing to settle before asking for providers
+    # How long a busy Generate button ignores clicks before it turns into Cancel, so the
+    # second click of a double-click neither cancels nor sends again.
+    cancel_arm_ms: int = 700

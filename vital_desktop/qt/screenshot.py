@@ -24,7 +24,7 @@ def take_screenshot(window: LinkWindow, path: str) -> None:
 
     def generate() -> None:
         window.filter_checklist.set_checked({"fitbit", "oura", "garmin", "withings"})
-        window.generate()
+        window.controller.generate()
 
     def on_link(_session: object) -> None:
         QTimer.singleShot(SETTLE_MS, grab)
@@ -39,10 +39,10 @@ def take_screenshot(window: LinkWindow, path: str) -> None:
         print(f"saved {target} ({picture.width()}x{picture.height()})")
         QApplication.exit(0)
 
-    window.requester.succeeded.connect(on_link)
-    window.requester.failed.connect(lambda error: fail(error.message))
-    if window.demo.user_id:
+    window.controller.link_shown.connect(on_link)
+    window.controller.request_failed.connect(lambda error: fail(error.message))
+    if window.controller.demo.user_id:
         QTimer.singleShot(300, generate)
     else:
-        window.demo.ready.connect(lambda _user_id: QTimer.singleShot(300, generate))
+        window.controller.demo.ready.connect(lambda _user_id: QTimer.singleShot(300, generate))
     QTimer.singleShot(GIVE_UP_MS, lambda: fail("timed out"))

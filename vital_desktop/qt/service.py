@@ -1,19 +1,27 @@
-"""Run core calls off the GUI thread and hand their outcome back to it as signals.
+"""The API service: every call the window makes runs here, off the GUI thread.
 
-Every call gets a ``CancelToken``. Cancelling drops the call's outcome (the GUI never sees a
-late result) and wakes any retry wait at once; an HTTP exchange already in flight cannot be
-interrupted, so it runs on in its worker until the client's read timeout and is then
-discarded.
+One bounded pool of daemon worker threads takes calls from a queue; each call gets a
+``CancelToken`` and runs with it as the thread's current token, so the client registers the
+socket of the exchange in flight and ``cancel()`` shuts it down at once: the worker returns
+within moments and the server sees the connection closed. The client's own overall deadline
+bounds every exchange, so no worker is held by a trickling server for longer than that.
+The outcome comes back to the GUI thread as a queued signal, and a cancelled call's outcome
+is dropped, so the window never sees a late answer.
+
+Daemon threads, not a QThreadPool or ThreadPoolExecutor: both join their workers at exit,
+so quitting while a request is open would freeze the app. A worker exits when the queue is
+empty; an idle service holds no threads.
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -22,6 +30,8 @@ from vital_desktop.core.cancel import Cancelled, CancelToken, running
 from vital_desktop.core.errors import ErrorKind, VitalError
 
 log = logging.getLogger(__name__)
+
+MAX_WORKERS = 4  # a link, a lookup, a poll and the catalogue may overlap; never more
 
 
 def detached(error: VitalError) -> VitalError:
@@ -48,34 +58,39 @@ def unexpected_error(exc: BaseException) -> VitalError:
 
 @dataclass
 class Job:
-    """One call in flight. ``cancel()`` from the GUI thread; its callbacks never run then."""
+    """One call. ``cancel()`` from the GUI thread; its callbacks never run then."""
 
     job_id: int
-    token: CancelToken
-    on_success: Callable[[Any], None]
-    on_error: Callable[[VitalError], None]
+    fn: Callable[[CancelToken], Any] = field(repr=False)
+    on_success: Callable[[Any], None] = field(repr=False)
+    on_error: Callable[[VitalError], None] = field(repr=False)
+    token: CancelToken = field(default_factory=CancelToken)
 
     def cancel(self) -> None:
         self.token.cancel()
 
+    @property
+    def cancelled(self) -> bool:
+        return self.token.cancelled
 
-class BackgroundCalls(QObject):
-    """Runs each call on a daemon thread; outcomes arrive on the GUI thread via ``finished``.
 
-    Daemon threads, not a QThreadPool: a pool waits for its workers when it is destroyed, so
-    quitting while a slow server holds a request open would freeze the app until the
-    client's read timeout. A daemon thread is simply abandoned at exit.
-    """
+class ApiService(QObject):
+    """Runs calls on at most ``max_workers`` daemon threads; outcomes arrive on the GUI thread."""
 
     # job id, result, error: emitted from a worker, delivered queued to this GUI-thread object
     finished = Signal(int, object, object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, max_workers: int = MAX_WORKERS) -> None:
         super().__init__(parent)
+        self.max_workers = max_workers
         self._ids = itertools.count(1)
-        self._jobs: dict[int, Job] = {}
+        self._jobs: dict[int, Job] = {}  # GUI thread only: jobs whose outcome is awaited
+        self._queue: collections.deque[Job] = collections.deque()
+        self._running: set[int] = set()
         self._threads: set[threading.Thread] = set()
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._closed = False
         self.finished.connect(self._on_finished)
 
     def start(
@@ -84,62 +99,88 @@ class BackgroundCalls(QObject):
         on_success: Callable[[Any], None],
         on_error: Callable[[VitalError], None],
     ) -> Job:
-        """Run ``fn(token)`` in a worker; exactly one callback runs later unless cancelled."""
-        job = Job(next(self._ids), CancelToken(), on_success, on_error)
+        """Queue ``fn(token)``; exactly one callback runs later on the GUI thread, unless
+        the job is cancelled first."""
+        job = Job(next(self._ids), fn, on_success, on_error)
         self._jobs[job.job_id] = job
-        thread = threading.Thread(
-            target=self._run,
-            args=(job.job_id, fn, job.token),
-            name=f"vital-call-{job.job_id}",
-            daemon=True,
-        )
         with self._lock:
-            self._threads.add(thread)
-        thread.start()
+            if self._closed:
+                job.cancel()
+                return job
+            self._queue.append(job)
+            if len(self._threads) < self.max_workers:
+                thread = threading.Thread(target=self._work, name="vital-api", daemon=True)
+                self._threads.add(thread)
+                thread.start()
         return job
 
-    def _run(self, job_id: int, fn: Callable[[CancelToken], Any], token: CancelToken) -> None:
-        outcome: tuple[object, object]
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._threads.discard(threading.current_thread())
+                    self._idle.notify_all()
+                    return
+                job = self._queue.popleft()
+                self._running.add(job.job_id)
+            try:
+                self._run(job)
+            finally:
+                with self._lock:
+                    self._running.discard(job.job_id)
+
+    def _run(self, job: Job) -> None:
+        # Every job reports back, a cancelled one with nothing, so the GUI thread can forget
+        # it; _on_finished drops the outcome of a cancelled job.
+        outcome: tuple[object, object] = (None, None)
         try:
-            with running(token):
-                outcome = (fn(token), None)
+            if not job.cancelled:
+                with running(job.token):
+                    outcome = (job.fn(job.token), None)
         except Cancelled:
-            outcome = (None, None)
+            pass
         except VitalError as exc:
             outcome = (None, detached(exc))
         except Exception as exc:
             log.exception("background call failed")
             outcome = (None, unexpected_error(exc))
-        finally:
-            with self._lock:
-                self._threads.discard(threading.current_thread())
         try:
-            self.finished.emit(job_id, *outcome)
+            self.finished.emit(job.job_id, *outcome)
         except RuntimeError:
             pass  # the window is gone (the app is closing): nobody is waiting for this
 
     def cancel_all(self) -> None:
-        for job in self._jobs.values():
+        """Cancel every call, queued or running (their sockets close at once)."""
+        for job in list(self._jobs.values()):
             job.cancel()
+        self._jobs.clear()
+
+    def shutdown(self) -> None:
+        """Cancel everything and accept no more calls."""
+        with self._lock:
+            self._closed = True
+        self.cancel_all()
 
     def active_count(self) -> int:
-        """Workers still running, cancelled ones included."""
+        """Worker threads still alive (a cancelled call's worker included, until it returns)."""
         with self._lock:
             return len(self._threads)
 
     def wait_for_done(self, msecs: int = -1) -> bool:
-        """Join the workers (for tests and benchmarks); False if any outlives ``msecs``."""
+        """Wait until no worker thread is left (tests, benchmarks); False on time-out."""
         deadline = None if msecs < 0 else time.monotonic() + msecs / 1000
         with self._lock:
-            threads = list(self._threads)
-        for thread in threads:
-            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
-        return self.active_count() == 0
+            while self._threads:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
 
     @Slot(int, object, object)
     def _on_finished(self, job_id: int, result: object, error: object) -> None:
         job = self._jobs.pop(job_id, None)
-        if job is None or job.token.cancelled:
+        if job is None or job.cancelled:
             return
         if isinstance(error, VitalError):
             job.on_error(error)

@@ -18,6 +18,8 @@ matches. ``ACTION`` is one of:
     answer 200 with a body that is not JSON.
 ``missing-fields``
     answer 200 with a JSON object that lacks every required field.
+``long-link``
+    answer 200 with a token reply whose link is too long for any QR code.
 ``huge``
     answer 200 with a body of about 5 MB.
 ``drop``
@@ -62,6 +64,7 @@ class FaultKind(enum.Enum):
     MISSING_FIELDS = "missing-fields"
     HUGE = "huge"
     DROP = "drop"
+    LONG_LINK = "long-link"  # a well-formed token reply whose link no QR code can hold
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ def _parse_action(action: str, spec: str) -> tuple[FaultKind, int | None, float]
             return kind, None, 0.0
     raise ValueError(
         f"In fault {spec!r}, the action {action!r} is unknown: use a status such as 503, "
-        "slow=S, invalid-json, missing-fields, huge or drop."
+        "slow=S, invalid-json, missing-fields, huge, drop or long-link."
     )
 
 
@@ -197,7 +200,11 @@ class FaultPlan:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FaultPlan:
-        """The faults listed in ``VITAL_SANDBOX_FAULTS`` (``;``-separated specs)."""
+        """The faults listed in ``VITAL_SANDBOX_FAULTS`` (``;``-separated specs).
+
+        Read it once per server: each call returns new faults, so adding its result to a
+        plan that already holds them makes every ``times=N`` fault fire twice as often.
+        """
         source = os.environ if environ is None else environ
         return cls(parse_faults(source.get(FAULTS_VARIABLE, "")))
 

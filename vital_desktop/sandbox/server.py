@@ -41,12 +41,24 @@ def _error(status: int, error_type: str, message: str, **headers: str) -> Respon
     return Response.json(body, status, headers)
 
 
+LONG_LINK_CHARS = 5000
+
+
 def fault_response(fault: Fault) -> Response:
     """The reply an injected fault (other than ``slow`` and ``drop``) stands for."""
     if fault.kind is FaultKind.INVALID_JSON:
         return Response(200, b"<html><body>Bad gateway (injected fault)</body></html>")
     if fault.kind is FaultKind.MISSING_FIELDS:
         return Response.json({"injected_fault": "missing-fields"})
+    if fault.kind is FaultKind.LONG_LINK:
+        # Everything a link reply should be, except that no QR code can carry the link.
+        padding = "A" * (LONG_LINK_CHARS - 40)
+        return Response.json(
+            {
+                "link_token": "x.y.z",
+                "link_web_url": f"https://link.tryvital.io/?token={padding}&env=sandbox",
+            }
+        )
     if fault.kind is FaultKind.HUGE:
         filler = "x" * HUGE_BODY_BYTES
         return Response(200, ('{"padding": "' + filler + '"}').encode("ascii"))
@@ -107,6 +119,17 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HttpServer
     timeout = IDLE_TIMEOUT
     server_version = "VitalSandbox/1"
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header tells clients the server's "now": take it from the state's clock
+        # so a ``clock_offset`` shows in it, as a real server's wrong clock would.
+        sandbox = self.server.sandbox
+        return super().date_time_string(sandbox.state.now() if timestamp is None else timestamp)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "date" and not self.server.sandbox.date_header:
+            return  # rehearse a proxy or server that strips Date
+        super().send_header(keyword, value)
 
     def log_message(self, format: str, *args: Any) -> None:
         # Quiet by design: the request log records requests, and stderr noise would hide
@@ -181,6 +204,11 @@ class SandboxServer:
 
     ``start()`` binds and serves on a daemon thread; ``stop()`` (or leaving the ``with``
     block) ends it promptly, even during a ``slow`` fault.
+
+    ``link_ttl`` is the lifetime of the link tokens it mints (their ``exp`` claim).
+    ``clock_offset`` (seconds) runs its clock ahead (+) or behind (-) this computer's: the
+    ``Date`` header and token ``iat``/``exp`` follow it. ``date_header=False`` leaves the
+    ``Date`` header out of every reply.
     """
 
     def __init__(
@@ -191,11 +219,14 @@ class SandboxServer:
         region: Region = Region.US,
         link_ttl: float = 600.0,
         faults: FaultPlan | None = None,
+        clock_offset: float = 0.0,
+        date_header: bool = True,
     ) -> None:
         self.host = host
         self.environment = Environment(environment)
         self.region = Region(region)
-        self.state = SandboxState()
+        self.state = SandboxState(clock_offset=clock_offset)
+        self.date_header = date_header
         self.faults = faults if faults is not None else FaultPlan()
         self.request_log = RequestLog()
         self.demo_key = (

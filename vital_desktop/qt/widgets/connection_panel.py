@@ -6,10 +6,7 @@ the chosen environment is explained in words and blocks Generate until resolved.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-
-from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -20,56 +17,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vital_desktop.core.environments import (
-    ApiTarget,
-    Environment,
-    KeyInfo,
-    Region,
-    check_key,
-    clean_key,
-    custom_target,
-    inspect_key,
-    standard_target,
+from vital_desktop.core.connection import (
+    MODE_LABELS,
+    Connection,
+    ConnectionChoice,
+    DemoEndpoint,
+    Mode,
+    resolve_connection,
 )
-from vital_desktop.core.errors import ErrorKind, VitalError
+from vital_desktop.core.environments import ApiTarget, Region, clean_key, inspect_key
+from vital_desktop.core.errors import VitalError
 from vital_desktop.qt import theme
-from vital_desktop.qt.workers import detached
 
-
-class Mode(enum.StrEnum):
-    """The four choices of ``environmentCombo``."""
-
-    SANDBOX = "sandbox"
-    PRODUCTION = "production"
-    CUSTOM = "custom"
-    DEMO = "demo"
-
-
-MODE_LABELS = {
-    Mode.SANDBOX: "Sandbox (test data)",
-    Mode.PRODUCTION: "Production (real patients)",
-    Mode.CUSTOM: "Custom API address",
-    Mode.DEMO: "Demo (practice server on this computer)",
-}
-
-
-@dataclass(frozen=True)
-class ConnectionState:
-    """What Generate would use now; ``problem`` blocks it, with the sentence to show."""
-
-    mode: Mode
-    target: ApiTarget | None
-    api_key: str
-    key_info: KeyInfo | None
-    problem: VitalError | None
-
-    @property
-    def ready(self) -> bool:
-        return self.problem is None and self.target is not None
-
-    @property
-    def production(self) -> bool:
-        return self.key_info is not None and self.key_info.environment is Environment.PRODUCTION
+# The widgets module's historical name for the resolved connection.
+ConnectionState = Connection
+__all__ = ["MODE_LABELS", "ConnectionPanel", "ConnectionState", "Mode"]
 
 
 class ConnectionPanel(QWidget):
@@ -112,6 +74,7 @@ class ConnectionPanel(QWidget):
         self.show_key_button.setCheckable(True)
         self.show_key_button.setAccessibleName("Show the API key")
         self.problem_label = QLabel(self)
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_label.setObjectName("keyProblemLabel")
         self.problem_label.setAccessibleName("Connection problem")
         self.problem_label.setWordWrap(True)
@@ -180,36 +143,19 @@ class ConnectionPanel(QWidget):
 
     # ------------------------------------------------------------------ state
 
-    def state(self) -> ConnectionState:
-        mode = self.mode()
-        if mode is Mode.DEMO:
-            problem = self._demo_problem
-            if self._demo_target is None and problem is None:
-                problem = VitalError(
-                    ErrorKind.CANNOT_CONNECT,
-                    "The practice server is still starting; try again in a moment.",
-                )
-            info = inspect_key(self._demo_key) if self._demo_key else None
-            return ConnectionState(mode, self._demo_target, self._demo_key, info, problem)
-        key = clean_key(self.api_key_edit.text())
-        try:
-            if mode is Mode.CUSTOM:
-                target = custom_target(self.base_url_edit.text())
-            else:
-                environment = Environment(mode.value)
-                target = standard_target(environment, Region(self.region_combo.currentData()))
-        except VitalError as error:
-            return ConnectionState(mode, None, key, None, detached(error))
-        try:
-            info = check_key(key, target)
-        except VitalError as error:
-            known = None
-            try:
-                known = inspect_key(key)
-            except VitalError:
-                pass
-            return ConnectionState(mode, target, key, known, detached(error))
-        return ConnectionState(mode, target, key, info, None)
+    def choice(self) -> ConnectionChoice:
+        """What is chosen and typed, nothing derived."""
+        return ConnectionChoice(
+            self.mode(),
+            Region(self.region_combo.currentData()),
+            self.base_url_edit.text(),
+            self.api_key_edit.text(),
+        )
+
+    def state(self) -> Connection:
+        """The resolved connection (the core decides what is usable)."""
+        demo = DemoEndpoint(self._demo_target, self._demo_key, self._demo_problem)
+        return resolve_connection(self.choice(), demo)
 
     def refresh(self) -> None:
         state = self.state()

@@ -46,6 +46,15 @@ class CountdownLabel(QLabel):
         self._timer.stop()
         self.clear()
 
+    def show_expired(self) -> None:
+        """Stop counting and say "Expired" (the link it counted for is gone)."""
+        self._session = None
+        self._timer.stop()
+        self.setStyleSheet(f"color: {theme.problem_colour(self)};")
+        self.setText("Expired")
+        self.setAccessibleDescription("Expired")
+        self.show()
+
     def _sync_timer(self) -> None:
         # Like a status-bar clock: tick only while there is something visible to update.
         running = self._session is not None and not self._expired_sent and self.isVisible()

@@ -3,12 +3,16 @@
 Whole device pixels per module, the four-module quiet zone kept, always dark on white (a
 phone camera cannot read a code inverted by a dark theme). The widget and the Copy / Save
 buttons use the same render, so what is saved is what was scanned.
+
+A link that may no longer be handed out (expired, for another patient, spent) is not drawn
+greyed: a phone reads a grey code as well as a black one. Its code is dropped altogether and
+a drawing that holds no code takes its place, with the reason in words.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from vital_desktop.core.qr import QUIET_ZONE, qr_matrix
@@ -18,17 +22,17 @@ MIN_MODULE_PX = 3
 EXPORT_MODULE_PX = 8
 DARK = QColor("#000000")
 LIGHT = QColor("#ffffff")
-GREYED = QColor("#c4c4c4")
+GREYED = QColor("#9e9e9e")
+REASON = QColor("#8c1d18")  # on the drawing's own white label, whatever the theme
 
 
-def render_qr(matrix: list[list[bool]], module_px: int, *, expired: bool = False) -> QImage:
+def render_qr(matrix: list[list[bool]], module_px: int) -> QImage:
     """The code with its quiet zone, ``module_px`` pixels a module, on white."""
     modules = len(matrix) + 2 * QUIET_ZONE
     side = modules * module_px
     image = QImage(side, side, QImage.Format.Format_RGB32)
     image.fill(LIGHT)
     painter = QPainter(image)
-    colour = GREYED if expired else DARK
     for row, cells in enumerate(matrix):
         for col, dark in enumerate(cells):
             if dark:
@@ -37,27 +41,40 @@ def render_qr(matrix: list[list[bool]], module_px: int, *, expired: bool = False
                     (row + QUIET_ZONE) * module_px,
                     module_px,
                     module_px,
-                    colour,
+                    DARK,
                 )
-    if expired:
-        _paint_expired(painter, QRect(0, 0, side, side))
     painter.end()
     return image
 
 
-def _paint_expired(painter: QPainter, area: QRect) -> None:
+def paint_retired(painter: QPainter, area: QRect, reason: str, colour: QColor) -> None:
+    """A crossed-out frame with ``reason`` in it: nothing a phone could read as a code."""
+    side = min(area.width(), area.height()) - 16
+    box = QRect(0, 0, side, side)
+    box.moveCenter(area.center())
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(GREYED, 3, Qt.PenStyle.DashLine))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(box, 12, 12)
+    painter.setPen(QPen(GREYED, 3))
+    inner = box.adjusted(side // 5, side // 5, -side // 5, -side // 5)
+    painter.drawLine(inner.topLeft(), inner.bottomRight())
+    painter.drawLine(inner.topRight(), inner.bottomLeft())
     font = QFont(painter.font())
     font.setBold(True)
-    font.setPixelSize(max(14, area.height() // 9))
+    font.setPixelSize(max(14, side // 12))
     painter.setFont(font)
-    text = "Expired"
-    box = painter.fontMetrics().boundingRect(text).adjusted(-16, -8, 16, 8)
-    box.moveCenter(area.center())
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QColor("#8c1d18"))
-    painter.setBrush(QColor(255, 255, 255, 235))
-    painter.drawRoundedRect(box, 6, 6)
-    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    label = painter.fontMetrics().boundingRect(
+        box.adjusted(16, 0, -16, 0), Qt.TextFlag.TextWordWrap, reason
+    )
+    label = label.adjusted(-14, -8, 14, 8)
+    label.moveCenter(box.center())
+    painter.setPen(colour)
+    painter.setBrush(QColor(255, 255, 255, 240))
+    painter.drawRoundedRect(label, 6, 6)
+    painter.drawText(label, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, reason)
+    painter.restore()
 
 
 class QRCodeWidget(QWidget):
@@ -71,17 +88,32 @@ class QRCodeWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._text = ""
         self._matrix: list[list[bool]] = []
-        self._expired = False
+        self._retired_reason = ""
 
     # ------------------------------------------------------------------ state
 
     def set_text(self, text: str) -> None:
+        """Show ``text`` as a code (encoded here: prefer ``set_code`` with a ready matrix)."""
+        self.set_code(text, qr_matrix(text) if text else [])
+
+    def set_code(self, text: str, matrix: list[list[bool]]) -> None:
+        """Show a code whose matrix was made elsewhere (in the worker that fetched the link)."""
         self._text = text
-        self._matrix = qr_matrix(text) if text else []
-        self._expired = False
+        self._matrix = matrix if text else []
+        self._retired_reason = ""
         self.setAccessibleDescription(
             "Scan with the phone camera to open the link" if text else "No link yet"
         )
+        self.updateGeometry()
+        self.update()
+
+    def retire(self, reason: str) -> None:
+        """Drop the code for good and draw ``reason`` instead ("Expired", "For another
+        patient"); nothing on screen can be scanned any more."""
+        self._text = ""
+        self._matrix = []
+        self._retired_reason = reason
+        self.setAccessibleDescription(f"No code: {reason}")
         self.updateGeometry()
         self.update()
 
@@ -89,13 +121,18 @@ class QRCodeWidget(QWidget):
         return self._text
 
     def set_expired(self, expired: bool) -> None:
-        self._expired = expired
-        self.setAccessibleDescription("Expired: generate a new link" if expired else "")
-        self.update()
+        """Retire the code as expired (kept for callers of the first window)."""
+        if expired:
+            self.retire("Expired")
 
     @property
     def expired(self) -> bool:
-        return self._expired
+        return self._retired_reason == "Expired"
+
+    @property
+    def retired_reason(self) -> str:
+        """Why no code is shown for the last link ("" when a code is shown or none yet)."""
+        return self._retired_reason
 
     @property
     def modules(self) -> int:
@@ -131,10 +168,13 @@ class QRCodeWidget(QWidget):
     def render_image(self) -> QImage:
         """The image the widget shows (or, when too cramped, a readable larger one)."""
         px = self.module_px() if self.fits() else EXPORT_MODULE_PX
-        return render_qr(self._matrix, max(px, MIN_MODULE_PX), expired=self._expired)
+        return render_qr(self._matrix, max(px, MIN_MODULE_PX))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        if self._retired_reason:
+            paint_retired(painter, self.rect(), self._retired_reason, REASON)
+            return
         if not self._matrix:
             painter.setPen(self.palette().color(self.foregroundRole()))
             painter.drawText(
@@ -153,7 +193,7 @@ class QRCodeWidget(QWidget):
             )
             return
         ratio = self.devicePixelRatioF()
-        image = render_qr(self._matrix, self.module_px(), expired=self._expired)
+        image = render_qr(self._matrix, self.module_px())
         image.setDevicePixelRatio(ratio)
         side_logical = image.width() / ratio
         x = int((self.width() - side_logical) / 2)

@@ -1,11 +1,17 @@
-"""The generated link: QR code, the link as text, hand-off buttons and the countdown."""
+"""The link for the patient: whose it is, its QR code, the link as text, hand-off buttons and
+the countdown.
+
+A view: it shows what the controller tells it (``show_empty``, ``show_ready``,
+``show_retired``, ``show_done``) and asks for hand-offs with ``hand_off_requested``; whether
+a hand-off may happen is decided elsewhere (``LinkBoard.hand_out``). Every state but ready
+empties the link text and drops the code, so nothing stale can be copied or scanned.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -15,53 +21,74 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vital_desktop.core.link_session import LinkSession
+from vital_desktop.core.link_board import IssuedLink
 from vital_desktop.qt import theme
 from vital_desktop.qt.widgets.countdown_label import CountdownLabel
 from vital_desktop.qt.widgets.qr_widget import QRCodeWidget
 
+EMPTY_INSTRUCTIONS = (
+    "Fill in the patient's Vital user ID and press Generate link. The QR code and the link "
+    "will appear here."
+)
+READY_INSTRUCTIONS = (
+    "Ask the patient to scan the code with their phone camera, or open or copy the link. "
+    "It works once, until the timer runs out."
+)
+
+OPEN, COPY, COPY_QR, SAVE_QR = "open", "copy", "copy_qr", "save_qr"
+
 
 class LinkLineEdit(QLineEdit):
-    """Read-only link text; Ctrl+C with nothing selected copies the whole link."""
+    """Read-only link text; Ctrl+C with nothing selected asks for the whole link."""
+
+    copy_requested = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Copy) and not self.hasSelectedText():
-            QGuiApplication.clipboard().setText(self.text())
+            self.copy_requested.emit()
             event.accept()
             return
         super().keyPressEvent(event)
 
 
+def plain_label(text: str, parent: QWidget, name: str) -> QLabel:
+    """A label that never interprets its text as HTML."""
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
 class ResultPanel(QWidget):
-    """Shows one ``LinkSession`` until it expires; then offers a new link in one click."""
+    """Shows one link, or why there is none, and offers the hand-offs."""
 
     regenerate_requested = Signal()
-    notice = Signal(str)  # a short confirmation such as "Link copied"
+    hand_off_requested = Signal(str)  # OPEN, COPY, COPY_QR or SAVE_QR
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("resultPanel")
         self.setAccessibleName("Generated link")
-        self._session: LinkSession | None = None
+        self._issued: IssuedLink | None = None
 
-        self.title = QLabel("No link yet", self)
-        self.title.setObjectName("resultTitle")
+        self.title = plain_label("No link yet", self, "resultTitle")
         font = self.title.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.title.setFont(font)
-        self.instructions = QLabel(
-            "Fill in the patient's Vital user ID and press Generate link. The QR code and "
-            "the link will appear here.",
-            self,
-        )
-        self.instructions.setObjectName("resultInstructions")
-        self.instructions.setWordWrap(True)
+        self.patient_label = plain_label("", self, "linkPatientLabel")
+        self.patient_label.setAccessibleName("Who and what this link is for")
+        self.patient_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bold = self.patient_label.font()
+        bold.setBold(True)
+        self.patient_label.setFont(bold)
+        self.patient_label.hide()
+        self.instructions = plain_label(EMPTY_INSTRUCTIONS, self, "resultInstructions")
 
         self.qr = QRCodeWidget(self)
         self.countdown = CountdownLabel(self)
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.countdown.expired.connect(self.on_countdown_expired)
 
         self.link_edit = LinkLineEdit(self)
         self.link_edit.setObjectName("linkUrlEdit")
@@ -81,7 +108,7 @@ class ResultPanel(QWidget):
             "&Save QR as PNG…", "saveQrButton", "Save the QR code as a PNG file"
         )
         self.regenerate_button = self._button(
-            "Generate a &new link", "regenerateButton", "Generate a new link with the same details"
+            "Generate a &new link", "regenerateButton", "Generate a new link for the form as it is"
         )
         self.regenerate_button.hide()
         self.regenerate_button.setMinimumHeight(36)
@@ -89,15 +116,19 @@ class ResultPanel(QWidget):
             "QPushButton { background: #1f5fa8; color: white; font-weight: bold;"
             " border-radius: 4px; padding: 6px 18px; }"
         )
-        self.open_button.clicked.connect(self.on_open_button_clicked)
-        self.copy_button.clicked.connect(self.on_copy_button_clicked)
-        self.copy_qr_button.clicked.connect(self.on_copy_qr_button_clicked)
-        self.save_qr_button.clicked.connect(self.on_save_qr_button_clicked)
+        for button, kind in (
+            (self.open_button, OPEN),
+            (self.copy_button, COPY),
+            (self.copy_qr_button, COPY_QR),
+            (self.save_qr_button, SAVE_QR),
+        ):
+            button.clicked.connect(lambda _checked=False, k=kind: self.hand_off_requested.emit(k))
+        self.link_edit.copy_requested.connect(self.on_link_edit_copy_requested)
         self.regenerate_button.clicked.connect(self.regenerate_requested)
 
         copy_shortcut = QShortcut(QKeySequence.StandardKey.Copy, self)
         copy_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        copy_shortcut.activated.connect(self.on_copy_button_clicked)
+        copy_shortcut.activated.connect(self.on_link_edit_copy_requested)
 
         link_row = QHBoxLayout()
         link_row.addWidget(self.link_label)
@@ -109,13 +140,14 @@ class ResultPanel(QWidget):
         buttons.addWidget(self.save_qr_button, 1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.patient_label)
         layout.addWidget(self.instructions)
         layout.addWidget(self.countdown)
         layout.addWidget(self.qr, 1)
         layout.addWidget(self.regenerate_button)
         layout.addLayout(link_row)
         layout.addLayout(buttons)
-        self.show_session(None)
+        self.show_empty()
 
     def _button(self, text: str, name: str, accessible: str) -> QPushButton:
         button = QPushButton(text, self)
@@ -124,35 +156,83 @@ class ResultPanel(QWidget):
         return button
 
     @property
-    def session(self) -> LinkSession | None:
-        return self._session
+    def issued(self) -> IssuedLink | None:
+        """The link this panel last showed (ready or not)."""
+        return self._issued
 
-    def show_session(self, session: LinkSession | None) -> None:
-        """Show a fresh link (or the empty state for None)."""
-        self._session = session
-        url = session.link.link_web_url if session else ""
-        self.qr.set_text(url)
+    # ----------------------------------------------------------------- states
+
+    def show_empty(self) -> None:
+        """No link yet."""
+        self._issued = None
+        self._clear_link()
+        self.qr.set_code("", [])
+        self.title.setText("No link yet")
+        self.patient_label.hide()
+        self.instructions.setText(EMPTY_INSTRUCTIONS)
+        self.instructions.setStyleSheet("")
+        self.regenerate_button.hide()
+
+    def show_ready(self, issued: IssuedLink, matrix: list[list[bool]]) -> None:
+        """A fresh link that may be handed out."""
+        self._issued = issued
+        url = issued.session.link.link_web_url
+        self.qr.set_code(url, matrix)
         self.link_edit.setText(url)
         self.link_edit.setCursorPosition(0)
-        self.regenerate_button.hide()
+        self.link_edit.setToolTip("")
+        self._describe(issued)
+        self.title.setText("Link ready")
+        self.instructions.setText(READY_INSTRUCTIONS)
         self.instructions.setStyleSheet("")
-        if session is None:
-            self.title.setText("No link yet")
-            self.instructions.setText(
-                "Fill in the patient's Vital user ID and press Generate link. The QR code "
-                "and the link will appear here."
-            )
-            self.countdown.stop()
-            self.countdown.hide()
-        else:
-            self.title.setText("Link ready")
-            self.instructions.setText(
-                "Ask the patient to scan the code with their phone camera, or open or copy "
-                "the link. It works once, until the timer runs out."
-            )
-            self.countdown.show()
-            self.countdown.start(session)
-        self._enable_hand_off(session is not None and not session.expired())
+        self.regenerate_button.hide()
+        self.countdown.show()
+        self.countdown.start(issued.session)
+        self._enable_hand_off(True)
+
+    def show_retired(self, issued: IssuedLink | None, reason: str, headline: str) -> None:
+        """A link that may no longer be handed out: its code and text are gone for good."""
+        self._issued = issued
+        self._clear_link()
+        self.qr.retire(reason)
+        self.title.setText(headline)
+        if issued is not None:
+            self._describe(issued, made=True)
+        self.instructions.setText(
+            "This link can no longer be given to a patient. Generate a new one for the "
+            "patient in the form."
+        )
+        self.instructions.setStyleSheet(f"color: {theme.problem_colour(self)};")
+        if reason == "Expired":
+            self.countdown.show_expired()
+        self.regenerate_button.show()
+
+    def show_done(self, headline: str, detail: str) -> None:
+        """The patient connected: the link is spent."""
+        self._clear_link()
+        self.qr.retire("Connected")
+        self.title.setText(headline)
+        self.instructions.setText(detail)
+        self.instructions.setStyleSheet(f"color: {theme.ok_colour(self)};")
+
+    def set_regenerate_text(self, text: str) -> None:
+        """Name who the next link would be for."""
+        self.regenerate_button.setText(text)
+        self.regenerate_button.setAccessibleName(text.replace("&", ""))
+
+    def _describe(self, issued: IssuedLink, *, made: bool = False) -> None:
+        description = issued.purpose.description
+        self.patient_label.setText(
+            f"Made {description[0].lower()}{description[1:]}" if made else description
+        )
+        self.patient_label.setToolTip(f"Vital user ID: {issued.purpose.request.user_id}")
+        self.patient_label.show()
+
+    def _clear_link(self) -> None:
+        self.countdown.stop()
+        self.countdown.hide()
+        self.link_edit.clear()
+        self._enable_hand_off(False)
 
     def _enable_hand_off(self, enabled: bool) -> None:
         for button in (
@@ -165,56 +245,15 @@ class ResultPanel(QWidget):
         self.link_edit.setEnabled(enabled)
 
     @property
-    def expired(self) -> bool:
-        return self._session is not None and self._session.expired()
-
-    def _link(self) -> str | None:
-        if self._session is None or self._session.expired():
-            return None
-        return self._session.link.link_web_url
+    def hand_off_enabled(self) -> bool:
+        """True while Open, Copy and the QR buttons are live."""
+        return self.open_button.isEnabled()
 
     @Slot()
-    def on_countdown_expired(self) -> None:
-        self.qr.set_expired(True)
-        self._enable_hand_off(False)
-        self.title.setText("Link expired")
-        self.instructions.setText(
-            "This link no longer works. Generate a new one with the same details."
-        )
-        self.instructions.setStyleSheet(f"color: {theme.problem_colour(self)};")
-        self.regenerate_button.show()
-        self.regenerate_button.setFocus()
+    def on_link_edit_copy_requested(self) -> None:
+        if self.hand_off_enabled:
+            self.hand_off_requested.emit(COPY)
 
-    @Slot()
-    def on_open_button_clicked(self) -> None:
-        link = self._link()
-        if link and QDesktopServices.openUrl(QUrl(link, QUrl.ParsingMode.StrictMode)):
-            self.notice.emit("Opened the link in the web browser.")
-
-    @Slot()
-    def on_copy_button_clicked(self) -> None:
-        link = self._link()
-        if link:
-            QGuiApplication.clipboard().setText(link)
-            self.notice.emit("Link copied.")
-
-    @Slot()
-    def on_copy_qr_button_clicked(self) -> None:
-        if self._link():
-            QGuiApplication.clipboard().setImage(self.qr.render_image())
-            self.notice.emit("QR code copied as a picture.")
-
-    @Slot()
-    def on_save_qr_button_clicked(self) -> None:
-        if not self._link():
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save QR code", "vital-link-qr.png", "PNG image (*.png)"
-        )
-        if path:
-            if not path.lower().endswith(".png"):
-                path += ".png"
-            if self.qr.render_image().save(path, "PNG"):
-                self.notice.emit("QR code saved.")
-            else:
-                self.notice.emit("The QR code could not be saved there; choose another folder.")
+    def copy_text(self, text: str) -> None:
+        """Put ``text`` on the clipboard."""
+        QGuiApplication.clipboard().setText(text)

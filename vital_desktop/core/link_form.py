@@ -1,0 +1,104 @@
+"""How the link form becomes a request, and how a request is described to the desk.
+
+Qt-free: the window hands over what its fields hold (``LinkForm``); ``build_request``
+applies every rule (the provider typed must be one Vital knows, phone-only providers cannot
+get a web link, the filter and redirect must be valid) and raises ``VitalError`` naming the
+field at fault. ``patient_key`` is how two forms are compared for "the same patient".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vital_desktop.core.errors import invalid_input
+from vital_desktop.core.providers import ProviderCatalogue
+from vital_desktop.core.validation import LinkTokenRequest, clean_paste, user_id_problem
+
+
+@dataclass(frozen=True)
+class LinkForm:
+    """What the form's fields hold, as typed."""
+
+    user_id_text: str
+    provider_slug: str | None = None
+    provider_problem: str | None = None  # the typed provider text names no provider
+    filter_slugs: tuple[str, ...] = ()
+    redirect_text: str = ""
+
+    @property
+    def patient(self) -> str:
+        """The patient this form is for (see ``patient_key``)."""
+        return patient_key(self.user_id_text)
+
+
+def patient_key(user_id_text: str) -> str:
+    """The canonical user id when the text is one, else the cleaned text, lower-cased.
+
+    Two forms are for the same patient exactly when their keys are equal, so pasting the
+    same id with other spacing or case keeps a link, and any other edit retires it.
+    """
+    value = clean_paste(user_id_text)
+    if user_id_problem(value) is None:
+        return str(uuid.UUID(value))
+    return value.lower()
+
+
+def phone_only_problem(slugs: Sequence[str], catalogue: ProviderCatalogue) -> str | None:
+    """The sentence for the first provider a web link cannot connect, or None."""
+    for slug in slugs:
+        provider = catalogue.get(slug)
+        if provider is not None and provider.unavailable_reason:
+            return provider.unavailable_reason
+    return None
+
+
+def build_request(form: LinkForm, catalogue: ProviderCatalogue) -> LinkTokenRequest:
+    """A validated POST /v2/link/token body, or INVALID_INPUT naming the field at fault."""
+    if form.provider_problem:
+        raise invalid_input("provider", form.provider_problem)
+    if form.provider_slug:
+        problem = phone_only_problem([form.provider_slug], catalogue)
+        if problem:
+            raise invalid_input("provider", problem)
+    problem = phone_only_problem(form.filter_slugs, catalogue)
+    if problem:
+        raise invalid_input("filter_on_providers", problem)
+    return LinkTokenRequest.build(
+        form.user_id_text,
+        form.provider_slug,
+        form.filter_slugs or None,
+        form.redirect_text,
+        known_slugs=catalogue.slugs,
+    )
+
+
+def short_user_id(user_id: str) -> str:
+    """``1b4e28ba…0016d3cca427``: the first and last groups, 20 of 32 digits."""
+    if len(user_id) == 36 and user_id.count("-") == 4:
+        return f"{user_id[:8]}…{user_id[-12:]}"
+    return user_id
+
+
+def describe_patient(user_id: str, client_user_id: str | None = None) -> str:
+    """How a link names its patient: the clinic's id when known, else the short user id."""
+    if client_user_id:
+        return f"patient {client_user_id} ({short_user_id(user_id)})"
+    return f"user {short_user_id(user_id)}"
+
+
+def describe_providers(request: LinkTokenRequest, catalogue: ProviderCatalogue) -> str:
+    """``"Oura"``, ``"a choice of Oura, Fitbit"`` or ``"any provider"``."""
+
+    def name(slug: str) -> str:
+        provider = catalogue.get(slug)
+        return provider.display_name if provider is not None else slug
+
+    if request.provider:
+        return name(request.provider)
+    if request.filter_on_providers:
+        names = [name(slug) for slug in request.filter_on_providers]
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        return f"a choice of {shown}"
+    return "any provider"

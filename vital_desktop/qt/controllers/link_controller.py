@@ -1,0 +1,471 @@
+"""The link window's behaviour: collect, ask, show, hand off; the rules come from the core.
+
+Every decision about which link is on screen and whether it may leave the desk is the
+``LinkBoard``'s. This controller tells it what happened (a request starts, answers or fails;
+the form names another patient or connection; time ran out), renders what it says, and asks
+``hand_out`` before every Open, Copy, Copy QR and Save. API calls run on the ``ApiService``;
+the QR matrix is made in the same worker that fetched the link, so the GUI thread only paints.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import QWidget
+
+from vital_desktop.core.cancel import CancelToken
+from vital_desktop.core.connection import Connection, Mode
+from vital_desktop.core.environments import API_KEY_VARIABLE, BASE_URL_VARIABLE
+from vital_desktop.core.errors import ErrorKind, VitalError
+from vital_desktop.core.link_board import (
+    Binding,
+    Delivery,
+    LinkBoard,
+    LinkPurpose,
+    LinkState,
+    Retirement,
+)
+from vital_desktop.core.link_form import (
+    LinkForm,
+    build_request,
+    describe_patient,
+    describe_providers,
+    patient_key,
+)
+from vital_desktop.core.link_session import LinkSession
+from vital_desktop.core.models import LinkToken
+from vital_desktop.core.providers import ProviderCatalogue
+from vital_desktop.core.qr import qr_fits, qr_matrix
+from vital_desktop.core.validation import LinkTokenRequest, user_id_problem
+from vital_desktop.qt.catalogue_loader import CatalogueLoader
+from vital_desktop.qt.clients import ClientCache
+from vital_desktop.qt.controllers.hand_off import HandOff, ask_save_path
+from vital_desktop.qt.demo import DemoPractice
+from vital_desktop.qt.options import AppOptions
+from vital_desktop.qt.service import ApiService, Job, detached
+from vital_desktop.qt.views.link_view import LinkView
+
+log = logging.getLogger(__name__)
+
+HEADLINES = {
+    Retirement.OTHER_PATIENT: "Not for this patient",
+    Retirement.OTHER_CONNECTION: "Not for this connection",
+    Retirement.FAILED: "No link: the last request failed",
+    Retirement.EXPIRED: "Link expired",
+}
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What the worker hands back: the session (deadline running) and the code to paint."""
+
+    session: LinkSession
+    matrix: list[list[bool]]
+
+
+class LinkController(QObject):
+    """Behaviour of one ``LinkView``. ``link_shown`` / ``request_failed`` for observers."""
+
+    link_shown = Signal(object)  # IssuedLink
+    request_failed = Signal(object)  # VitalError
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        view: LinkView,
+        options: AppOptions,
+        *,
+        open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
+        choose_save_path: Callable[[QWidget, str], str] = ask_save_path,
+    ) -> None:
+        super().__init__(view)
+        self.view = view
+        self.options = options
+        self.service = ApiService(self)
+        self.clients = ClientCache(options.client_settings)
+        self.catalogue = CatalogueLoader(
+            self.service, self.clients, options.catalogue_delay_ms, self
+        )
+        self.demo = DemoPractice(self.service, options.link_ttl, options.environ, self)
+        self.board = LinkBoard()
+        self.hand_off = HandOff(
+            view,
+            self.board,
+            self.binding,
+            self._render,
+            open_url=open_url,
+            choose_save_path=choose_save_path,
+        )
+        self._job: Job | None = None
+        self._ticket = 0
+        self._matrix: list[list[bool]] = []
+        self._arm_timer = QTimer(self)
+        self._arm_timer.setSingleShot(True)
+        self._arm_timer.setInterval(options.cancel_arm_ms)
+        self._arm_timer.timeout.connect(self.on_arm_timer_timeout)
+        self._cancel_armed = False
+        self._demo_scheduled = False
+        self._demo_failed = False
+        self._wire()
+        self._apply_environment()
+
+    # ------------------------------------------------------------------ set-up
+
+    def _wire(self) -> None:
+        v = self.view
+        v.connection.changed.connect(self.on_connection_changed)
+        v.user_id.edit.textChanged.connect(self.on_user_id_text_changed)
+        self.catalogue.loaded.connect(self.on_catalogue_loaded)
+        v.provider_picker.provider_changed.connect(self.on_provider_or_filter_changed)
+        v.filter_checklist.changed.connect(self.on_provider_or_filter_changed)
+        v.generate_button.clicked.connect(self.on_generate_button_clicked)
+        v.cancel_button.clicked.connect(self.cancel)
+        for edit in (v.user_id.edit, v.redirect.edit, v.connection.api_key_edit):
+            edit.returnPressed.connect(self.generate)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), v, self.generate)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), v, self.on_escape)
+        v.result.regenerate_requested.connect(self.generate)
+        v.result.hand_off_requested.connect(self.on_result_hand_off_requested)
+        v.result.countdown.expired.connect(self.on_countdown_expired)
+        self.demo.ready.connect(self.on_demo_ready)
+        self.demo.failed.connect(self.on_demo_failed)
+        v.provider_picker.set_catalogue(self.catalogue.current)
+        v.filter_checklist.set_catalogue(self.catalogue.current)
+        v.show_catalogue_source(False)
+
+    def _apply_environment(self) -> None:
+        environ = self.options.environ
+        key = environ.get(API_KEY_VARIABLE, "").strip()
+        base_url = environ.get(BASE_URL_VARIABLE, "").strip()
+        if self.options.demo or not key:
+            # on_connection_changed schedules the practice server for when the event loop
+            # runs, after the first paint.
+            self.view.connection.set_mode(Mode.DEMO)
+        else:
+            if base_url:
+                self.view.connection.set_base_url(base_url)
+            self.view.connection.set_api_key(key)
+        self.view.connection.refresh()
+
+    # -------------------------------------------------------------------- demo
+
+    @Slot()
+    def start_demo(self) -> None:
+        """Start the practice server (once) and point the demo connection at it."""
+        self._demo_scheduled = False
+        if self.demo.server is None:
+            self.demo.start()
+        if self.demo.server is not None:
+            self.view.connection.set_demo_target(self.demo.target, self.demo.api_key, None)
+
+    @Slot(str)
+    def on_demo_ready(self, user_id: str) -> None:
+        if not self.view.user_id.text().strip():
+            self.view.user_id.edit.setText(user_id)
+        self.view.show_notice("Demo patient created on the practice server.")
+
+    @Slot(object)
+    def on_demo_failed(self, error: VitalError) -> None:
+        self._demo_failed = True  # not retried until the desk picks Demo again
+        self.view.connection.set_demo_target(None, "", error)
+        self.view.message_area.show_error(error)
+
+    # -------------------------------------------------------------- form state
+
+    def connection(self) -> Connection:
+        return self.view.connection.state()
+
+    def binding(self) -> Binding:
+        """Who and where the form names now."""
+        patient = patient_key(self.view.user_id.text())
+        return Binding(patient, self.connection().identity)
+
+    def form(self) -> LinkForm:
+        picker = self.view.provider_picker
+        return LinkForm(
+            user_id_text=self.view.user_id.text(),
+            provider_slug=picker.selected_slug(),
+            provider_problem=picker.typed_problem(),
+            filter_slugs=tuple(self.view.filter_checklist.checked_slugs()),
+            redirect_text=self.view.redirect.text(),
+        )
+
+    @Slot()
+    def on_connection_changed(self) -> None:
+        state = self.connection()
+        self.view.set_accent(self.view.banner.show_state(state).accent)
+        if state.mode is not Mode.DEMO:
+            self._demo_failed = False
+        elif self.demo.server is None and not (self._demo_scheduled or self._demo_failed):
+            self._demo_scheduled = True
+            QTimer.singleShot(0, self.start_demo)
+        self.catalogue.connection_changed(state)
+        self._form_moved()
+        self._update_generate_enabled()
+
+    @Slot(str)
+    def on_user_id_text_changed(self, _text: str) -> None:
+        self._form_moved()
+        self._update_regenerate_text()
+
+    def _form_moved(self) -> None:
+        """The patient or connection may have changed: retire and cancel what no longer fits."""
+        now = self.binding()
+        if self.board.pending_moved_on(now):
+            self._drop_request()
+            self.view.show_notice("Request cancelled: the patient or connection changed.")
+        if self.board.rebind(now):
+            self._render()
+
+    @Slot(object, bool)
+    def on_catalogue_loaded(self, catalogue: ProviderCatalogue, from_server: bool) -> None:
+        self.view.provider_picker.set_catalogue(catalogue)
+        self.view.filter_checklist.set_catalogue(catalogue)
+        self.view.show_catalogue_source(from_server)
+
+    @Slot()
+    def on_provider_or_filter_changed(self) -> None:
+        self.view.show_provider_warning(self._provider_warning())
+
+    def _provider_warning(self) -> str | None:
+        picker = self.view.provider_picker
+        slug = picker.selected_slug()
+        chosen = self.view.filter_checklist.checked_slugs()
+        if slug and chosen and slug not in chosen:
+            provider = picker.selected_provider()
+            name = provider.display_name if provider else slug
+            return (
+                f"⚠ {name} is not among the providers ticked under Only offer. Tick it, "
+                "or choose Any provider, so the patient is not sent to a provider the "
+                "list leaves out."
+            )
+        return None
+
+    def _update_generate_enabled(self) -> None:
+        if self.busy:
+            self.view.set_generate_blocked(None)
+            return
+        state = self.connection()
+        self.view.set_generate_blocked(state.problem.message if state.problem else None)
+
+    # ---------------------------------------------------------------- generate
+
+    @property
+    def busy(self) -> bool:
+        """True while a link request is in flight."""
+        return self._job is not None
+
+    @Slot()
+    def on_generate_button_clicked(self) -> None:
+        # A second click of a double-click lands here while busy: it must neither send
+        # again nor cancel. Only once the button has said "Cancel" for a moment does a
+        # click cancel.
+        if self.busy:
+            if self._cancel_armed:
+                self.cancel()
+            return
+        self.generate()
+
+    @Slot()
+    def generate(self) -> None:
+        """Validate the form as it is now, then ask for one link in the background."""
+        if self.busy:
+            return
+        state = self.connection()
+        if state.problem is not None or state.target is None:
+            if state.problem is not None:
+                self.show_error(state.problem)
+            return
+        catalogue = self.catalogue.current
+        try:
+            request = build_request(self.form(), catalogue)
+        except VitalError as error:
+            self.show_error(detached(error))
+            return
+        purpose = LinkPurpose(
+            Binding(patient_key(request.user_id), state.identity),
+            request,
+            describe_patient(request.user_id),
+            describe_providers(request, catalogue),
+            state.label,
+        )
+        self._send(state, purpose)
+
+    def _send(self, state: Connection, purpose: LinkPurpose) -> None:
+        assert state.target is not None
+        ticket = self.board.begin(purpose)
+        self._ticket = ticket
+        clients, api_key, target = self.clients, state.api_key, state.target
+        request, ttl = purpose.request, self.options.link_ttl
+
+        def create(_token: CancelToken) -> _Answer:
+            link = clients.get(api_key, target).create_link_token(request)
+            return _Answer(_issue(request, link, ttl), _matrix_for(link))
+
+        self.view.message_area.dismiss()
+        self.view.clear_notice()
+        self._job = self.service.start(
+            create,
+            lambda answer: self._on_answer(ticket, answer),
+            lambda error: self._on_failure(ticket, error),
+        )
+        self._set_busy(True)
+
+    def _on_answer(self, ticket: int, answer: object) -> None:
+        if ticket != self._ticket or not isinstance(answer, _Answer):
+            return
+        self._job = None
+        self._set_busy(False)
+        delivery = self.board.deliver(ticket, answer.session, self.binding())
+        if delivery is Delivery.SHOWN:
+            self._matrix = answer.matrix
+            self._render()
+            issued = self.board.current
+            if issued is not None:
+                self.link_shown.emit(issued)
+        elif delivery is Delivery.MOVED_ON:
+            self._render()
+            self.view.message_area.show_note(
+                "The patient or connection changed while the link was being made, so it "
+                "was not shown. Press Generate link for the patient in the form."
+            )
+
+    def _on_failure(self, ticket: int, error: VitalError) -> None:
+        if ticket != self._ticket:
+            return
+        self._job = None
+        self._set_busy(False)
+        if self.board.fail(ticket):
+            self._render()
+        self.show_error(error)
+        self.request_failed.emit(error)
+
+    @Slot()
+    def cancel(self) -> None:
+        """Cancel the request in flight (its connection is closed at once)."""
+        if self._drop_request():
+            self.view.show_notice("Request cancelled.")
+
+    def _drop_request(self) -> bool:
+        if self._job is None:
+            return False
+        self._job.cancel()
+        self.board.abandon(self._ticket)
+        self._ticket = -1
+        self._job = None
+        self._set_busy(False)
+        return True
+
+    def _set_busy(self, busy: bool) -> None:
+        self._cancel_armed = False
+        self.view.set_busy(busy)
+        if busy:
+            self._arm_timer.start()
+        else:
+            self._arm_timer.stop()
+        self._update_generate_enabled()
+        self.busy_changed.emit(busy)
+
+    @Slot()
+    def on_arm_timer_timeout(self) -> None:
+        if self.busy:
+            self._cancel_armed = True
+            self.view.arm_cancel()
+
+    @Slot()
+    def on_escape(self) -> None:
+        if self.busy:
+            self.cancel()
+        elif not self.view.message_area.isHidden():
+            self.view.message_area.dismiss()
+
+    # ------------------------------------------------------------------ render
+
+    def _render(self) -> None:
+        """Show what the board says; the status line is cleared so it cannot contradict."""
+        result = self.view.result
+        board = self.board
+        self.view.clear_notice()
+        if board.state is LinkState.EMPTY or board.current is None:
+            result.show_empty()
+        elif board.state is LinkState.READY:
+            result.show_ready(board.current, self._matrix)
+            self.view.show_notice("Link ready. It works once.")
+        elif board.state is LinkState.DONE:
+            result.show_done("Connected", "The patient connected; this link is spent.")
+        else:
+            why = board.retirement or Retirement.EXPIRED
+            self._matrix = []
+            result.show_retired(board.current, why.value, HEADLINES[why])
+            if why is Retirement.EXPIRED:
+                result.regenerate_button.setFocus()
+        self._update_regenerate_text()
+
+    def _update_regenerate_text(self) -> None:
+        text = self.view.user_id.text()
+        if user_id_problem(text) is None:
+            who = describe_patient(patient_key(text))
+            self.view.result.set_regenerate_text(f"Generate a &new link for {who}")
+        else:
+            self.view.result.set_regenerate_text("Generate a &new link")
+
+    @Slot()
+    def on_countdown_expired(self) -> None:
+        if self.board.check_expiry():
+            self._render()
+
+    @Slot(str)
+    def on_result_hand_off_requested(self, kind: str) -> None:
+        self.hand_off(kind)
+
+    # ------------------------------------------------------------------ errors
+
+    def show_error(self, error: VitalError) -> None:
+        """The sentence in the message area; a field at fault is highlighted and focused."""
+        v = self.view
+        v.message_area.show_error(error)
+        field = {"user_id": v.user_id, "redirect_url": v.redirect}.get(error.field or "")
+        if field is not None:
+            field.flag(error.message)
+            field.edit.setFocus()
+        elif error.field == "provider":
+            v.provider_picker.setFocus()
+        elif error.field == "filter_on_providers":
+            v.filter_checklist.list.setFocus()
+        elif error.field in ("api_key", "base_url"):
+            panel = v.connection
+            widget = panel.api_key_edit if error.field == "api_key" else panel.base_url_edit
+            if widget.isEnabled():
+                widget.setFocus()
+
+    # ----------------------------------------------------------------- closing
+
+    def shutdown(self) -> None:
+        """Cancel work in flight (sockets close at once) and stop the practice server."""
+        self._drop_request()
+        self.service.shutdown()
+        self.view.result.countdown.stop()
+        self.demo.stop()
+        self.clients.close_all()
+
+
+def _issue(request: LinkTokenRequest, link: LinkToken, ttl: float) -> LinkSession:
+    """The session with its honest deadline, started when the answer arrived."""
+    return LinkSession.issue(request, link, ttl)
+
+
+def _matrix_for(link: LinkToken) -> list[list[bool]]:
+    if not qr_fits(link.link_web_url):
+        raise VitalError(
+            ErrorKind.BAD_RESPONSE,
+            "Vital sent a link too long to show as a QR code, so it was not shown. Try "
+            "again; if it keeps happening, send the details to support.",
+            endpoint="POST /v2/link/token",
+            server_message=f"link_web_url is {len(link.link_web_url)} characters",
+        )
+    return qr_matrix(link.link_web_url)

@@ -1,0 +1,1 @@
+"""Views: layout only, one per screen. Behaviour lives in the matching controller."""
