@@ -1,6 +1,6 @@
 """Proxies and CA settings, chosen explicitly from an ``environ`` mapping.
 
-A real local proxy (``TinyProxy``) records every request line and byte it relays:
+A real local proxy process (``ProxyProcess``) records every request line and byte it relays:
 loopback traffic never reaches it whatever the variables say; https to a TLS test server
 goes through it by CONNECT, verified against ``SSL_CERT_FILE``, with the key never in
 clear; a broken setting is one sentence at construction.
@@ -22,14 +22,15 @@ from vital_desktop.core.validation import LinkTokenRequest
 
 from .conftest import PROXIED_HOST
 from .helpers import KEY, UID, ScriptedServer, fast_settings
-from .tiny_proxy import TinyProxy
+from .tiny_proxy import ProxyProcess
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 
 
 @pytest.fixture
-def proxy() -> Iterator[TinyProxy]:
-    server = TinyProxy()
+def proxy() -> Iterator[ProxyProcess]:
+    """A real proxy process on loopback, as a clinic's would sit beside the app."""
+    server = ProxyProcess()
     yield server
     server.stop()
 
@@ -40,7 +41,7 @@ def _client(base_url: str, environ: dict[str, str], **settings: float) -> VitalC
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_loopback_never_goes_through_a_proxy(
-    scripted: ScriptedServer, proxy: TinyProxy, host: str
+    scripted: ScriptedServer, proxy: ProxyProcess, host: str
 ) -> None:
     scripted.set(200, "[]")
     environ = {name: proxy.url for name in PROXY_VARIABLES}
@@ -51,7 +52,7 @@ def test_loopback_never_goes_through_a_proxy(
 
 
 def test_https_goes_through_the_proxy_by_connect_without_the_key_in_clear(
-    tls_server: ScriptedServer, proxy: TinyProxy, self_signed: tuple[Path, Path]
+    tls_server: ScriptedServer, proxy: ProxyProcess, self_signed: tuple[Path, Path]
 ) -> None:
     cert, _ = self_signed
     tls_server.set(200, "[]")
@@ -67,7 +68,7 @@ def test_https_goes_through_the_proxy_by_connect_without_the_key_in_clear(
 
 
 def test_all_proxy_and_lower_case_names_count(
-    tls_server: ScriptedServer, proxy: TinyProxy, self_signed: tuple[Path, Path]
+    tls_server: ScriptedServer, proxy: ProxyProcess, self_signed: tuple[Path, Path]
 ) -> None:
     cert, _ = self_signed
     tls_server.set(200, "[]")
@@ -78,7 +79,7 @@ def test_all_proxy_and_lower_case_names_count(
 
 
 def test_no_proxy_sends_the_request_direct(
-    proxy: TinyProxy, self_signed: tuple[Path, Path]
+    proxy: ProxyProcess, self_signed: tuple[Path, Path]
 ) -> None:
     cert, _ = self_signed
     environ = {
@@ -94,7 +95,7 @@ def test_no_proxy_sends_the_request_direct(
 
 
 def test_http_link_through_a_non_loopback_api_is_refused(
-    tls_server: ScriptedServer, proxy: TinyProxy, self_signed: tuple[Path, Path]
+    tls_server: ScriptedServer, proxy: ProxyProcess, self_signed: tuple[Path, Path]
 ) -> None:
     cert, _ = self_signed
     link = {"link_token": "t", "link_web_url": "http://link.tryvital.io/?token=t"}
@@ -108,7 +109,7 @@ def test_http_link_through_a_non_loopback_api_is_refused(
 
 
 def test_plain_http_target_is_forwarded_by_http_proxy(
-    scripted: ScriptedServer, proxy: TinyProxy
+    scripted: ScriptedServer, proxy: ProxyProcess
 ) -> None:
     # custom_target refuses plain http off this computer; a hand-made target shows the
     # forward path is honoured too (and why custom_target refuses it: the key is in clear).

@@ -5,19 +5,27 @@ never resolve, like ``api.vital-proxy.test``, reach a local test server); any ot
 is forwarded in absolute form to 127.0.0.1. ``seen`` keeps each request line and
 ``client_bytes`` every byte a client sent, tunnels included, so a test can check that the
 API key never crossed it in clear.
+
+``ProxyProcess`` runs the same proxy as a separate process (``python tiny_proxy.py DIR``),
+which is how a clinic's proxy really sits beside the app; it writes what it saw into DIR.
 """
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
 class TinyProxy:
     """A CONNECT/forward proxy that runs in threads until ``stop()``."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_dir: Path | None = None) -> None:
+        self._log_dir = log_dir
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._listener.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
@@ -42,6 +50,16 @@ class TinyProxy:
     def _record(self, data: bytes) -> None:
         with self._lock:
             self.client_bytes.extend(data)
+            if self._log_dir is not None:
+                with (self._log_dir / "bytes.bin").open("ab") as out:
+                    out.write(data)
+
+    def _saw(self, line: str) -> None:
+        with self._lock:
+            self.seen.append(line)
+            if self._log_dir is not None:
+                with (self._log_dir / "seen.txt").open("a", encoding="latin-1") as out:
+                    out.write(line + "\n")
 
     def _serve(self, conn: socket.socket) -> None:
         with conn:
@@ -53,8 +71,7 @@ class TinyProxy:
                 head += chunk
             self._record(head)
             line = head.split(b"\r\n", 1)[0].decode("latin-1")
-            with self._lock:
-                self.seen.append(line)
+            self._saw(line)
             method, target, _ = line.split(" ", 2)
             if method == "CONNECT":
                 port = int(target.rsplit(":", 1)[1])
@@ -102,3 +119,38 @@ class TinyProxy:
             pass
         self._thread.join(5)
         self._listener.close()
+
+
+class ProxyProcess:
+    """``TinyProxy`` in a process of its own; ``seen`` and ``client_bytes`` as the class."""
+
+    def __init__(self) -> None:
+        self._dir = Path(tempfile.mkdtemp(prefix="tiny-proxy-"))
+        self._process = subprocess.Popen(
+            [sys.executable, __file__, str(self._dir)], stdout=subprocess.PIPE, text=True
+        )
+        assert self._process.stdout is not None
+        self.port = int(self._process.stdout.readline())
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    @property
+    def seen(self) -> list[str]:
+        path = self._dir / "seen.txt"
+        return path.read_text("latin-1").splitlines() if path.exists() else []
+
+    @property
+    def client_bytes(self) -> bytes:
+        path = self._dir / "bytes.bin"
+        return path.read_bytes() if path.exists() else b""
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.wait(10)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+if __name__ == "__main__":
+    proxy = TinyProxy(Path(sys.argv[1]))
+    print(proxy.port, flush=True)
+    threading.Event().wait()

@@ -58,11 +58,14 @@ def build_request(form: LinkForm, catalogue: ProviderCatalogue) -> LinkTokenRequ
     """A validated POST /v2/link/token body, or INVALID_INPUT naming the field at fault."""
     if form.provider_problem:
         raise invalid_input("provider", form.provider_problem)
-    if form.provider_slug:
-        problem = phone_only_problem([form.provider_slug], catalogue)
+    # Trimmed as LinkTokenRequest.build trims them, or a padded phone-only slug would pass
+    # this check and then be sent.
+    provider = (form.provider_slug or "").strip()
+    if provider:
+        problem = phone_only_problem([provider], catalogue)
         if problem:
             raise invalid_input("provider", problem)
-    problem = phone_only_problem(form.filter_slugs, catalogue)
+    problem = phone_only_problem([slug.strip() for slug in form.filter_slugs], catalogue)
     if problem:
         raise invalid_input("filter_on_providers", problem)
     return LinkTokenRequest.build(

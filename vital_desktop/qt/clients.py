@@ -8,6 +8,7 @@ most once per target, and its connection pool is reused.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 
 from vital_desktop.core.cancel import interruptible_sleep
 from vital_desktop.core.client import ClientSettings, VitalClient
@@ -17,8 +18,9 @@ from vital_desktop.core.environments import ApiTarget
 class ClientCache:
     """Thread-safe: ``get`` from any worker; ``close_all`` when the window closes."""
 
-    def __init__(self, settings: ClientSettings) -> None:
+    def __init__(self, settings: ClientSettings, environ: Mapping[str, str] | None = None) -> None:
         self.settings = settings
+        self._environ = environ  # proxy and CA settings; None means the process's own
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, ApiTarget], VitalClient] = {}
 
@@ -27,7 +29,13 @@ class ClientCache:
         with self._lock:
             client = self._clients.get((api_key, target))
             if client is None:
-                client = VitalClient(api_key, target, self.settings, sleep=interruptible_sleep)
+                client = VitalClient(
+                    api_key,
+                    target,
+                    self.settings,
+                    sleep=interruptible_sleep,
+                    environ=self._environ,
+                )
                 self._clients[(api_key, target)] = client
             return client
 

@@ -86,7 +86,7 @@ class LinkController(QObject):
         self.view = view
         self.options = options
         self.service = ApiService(self)
-        self.clients = ClientCache(options.client_settings)
+        self.clients = ClientCache(options.client_settings, options.environ)
         self.catalogue = CatalogueLoader(
             self.service, self.clients, options.catalogue_delay_ms, self
         )
