@@ -23,6 +23,7 @@ import ssl
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -270,12 +271,21 @@ class VitalClient:
         )
         return DemoConnection.from_json(body, endpoint)
 
-    def create_link_code(self, user_id: str) -> LinkCode:
-        """POST /v2/link/code/create?user_id=: a code for the vendor's phone app."""
+    def create_link_code(self, user_id: str, expires_at: datetime | None = None) -> LinkCode:
+        """POST /v2/link/code/create?user_id=[&expires_at=]: a code for the vendor's phone app.
+
+        ``expires_at`` (a naive datetime is taken as UTC) is sent as ISO 8601 UTC; without it
+        the server's default applies (one hour). ``server_date`` of the answer is the reply's
+        Date header, so the code's lifetime can be counted on the server's clock.
+        """
         uid = normalize_user_id(user_id)
+        params = {"user_id": uid}
+        if expires_at is not None:
+            params["expires_at"] = _iso_utc(expires_at)
         endpoint = "POST /v2/link/code/create"
-        body = self._send("POST", "/v2/link/code/create", endpoint, params={"user_id": uid})
-        return LinkCode.from_json(body, endpoint)
+        self._last_date.value = None
+        body = self._send("POST", "/v2/link/code/create", endpoint, params=params)
+        return LinkCode.from_json(body, endpoint, server_date=self._last_date.value)
 
     # -------------------------------------------------------------- transport
 
@@ -526,6 +536,23 @@ def _connect_kind(exc: httpx.ConnectError) -> ErrorKind:
     ):
         return ErrorKind.DNS
     return ErrorKind.CANNOT_CONNECT
+
+
+def _iso_utc(moment: datetime) -> str:
+    """``moment`` as ISO 8601 in UTC with a ``Z`` (a naive datetime is taken as UTC).
+
+    ``Z`` rather than ``+00:00``: a ``+`` in a query string is read as a space by some
+    servers unless it is escaped, and ``Z`` needs no escaping at all.
+    """
+    if not isinstance(moment, datetime):
+        raise VitalError(
+            ErrorKind.INVALID_INPUT,
+            "The code's expiry time must be a date and time.",
+            field="expires_at",
+        )
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    utc = aware.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return utc.isoformat(timespec="seconds") + "Z"
 
 
 def _parse_http_date(value: str | None) -> float | None:

@@ -12,16 +12,21 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from vital_desktop.core import token_claims
 from vital_desktop.core.clock import boot_clock
+from vital_desktop.core.deadline import (
+    WARNING_SECONDS,
+    Deadline,
+    format_countdown,
+    format_mm_ss,
+)
 from vital_desktop.core.models import LinkToken
 from vital_desktop.core.validation import LinkTokenRequest
 
 DEFAULT_LINK_TTL = 600.0  # seconds: the seed's ten minutes; the vendor's guide now says 60
-WARNING_SECONDS = 60.0
 
 LifetimeSource = Literal["setting", "token"]
 
@@ -91,43 +96,44 @@ class LinkSession:
         """The time on ``clock`` at which the link expires."""
         return self.created_at + self.lifetime
 
+    def as_deadline(self) -> Deadline:
+        """This link's countdown as a ``Deadline`` (made afresh: the fields may change)."""
+        return Deadline(self.lifetime, self.clock, self.created_at)
+
     def remaining(self) -> float:
         """Seconds left, never below zero."""
-        return max(0.0, self.deadline - self.clock())
+        return self.as_deadline().remaining()
 
     def valid_for_seconds(self) -> int:
         """Whole seconds left (rounded down), for ``vital-link token --json``."""
-        return int(self.remaining())
+        return self.as_deadline().valid_for_seconds()
 
     def expires_at_utc(self, wall: Callable[[], float] = time.time) -> datetime:
         """When the link stops working, as an aware UTC datetime (now + what is left)."""
-        return datetime.fromtimestamp(wall() + self.remaining(), tz=UTC)
+        return self.as_deadline().expires_at_utc(wall)
 
     def expired(self) -> bool:
         """True once nothing is left."""
-        return self.remaining() <= 0.0
+        return self.as_deadline().expired()
 
     def in_warning(self) -> bool:
         """True in the last minute (or last sixth of a short lifetime) before expiry."""
-        left = self.remaining()
-        lifetime = self.lifetime
-        return 0.0 < left <= min(WARNING_SECONDS, lifetime / 6 if lifetime < 360 else 60)
+        return self.as_deadline().in_warning()
 
     def countdown_text(self) -> str:
-        """``"09:41 left"``, or ``"Expired"``."""
-        return "Expired" if self.expired() else f"{format_mm_ss(self.remaining())} left"
+        """``"09:41 left"`` (``"1:02:03 left"`` from an hour up), or ``"Expired"``."""
+        return self.as_deadline().countdown_text()
 
     def next_tick_in(self) -> float:
         """Seconds until the displayed text next changes (for a timer that only ticks then)."""
-        left = self.remaining()
-        if left <= 0:
-            return 0.0
-        fraction = left - int(left)
-        return fraction if fraction > 0.001 else 1.0
+        return self.as_deadline().next_tick_in()
 
 
-def format_mm_ss(seconds: float) -> str:
-    """Whole seconds, rounded up (so 0.2 s left shows 00:01), as ``MM:SS``."""
-    whole = int(-(-seconds // 1)) if seconds > 0 else 0
-    minutes, secs = divmod(whole, 60)
-    return f"{minutes:02d}:{secs:02d}"
+__all__ = [
+    "DEFAULT_LINK_TTL",
+    "WARNING_SECONDS",
+    "LifetimeSource",
+    "LinkSession",
+    "format_countdown",
+    "format_mm_ss",
+]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -122,6 +124,11 @@ class User:
     created_on: str
     connected_slugs: tuple[str, ...] = ()
 
+    @property
+    def created_datetime(self) -> datetime | None:
+        """``created_on`` as an aware UTC datetime, or None when absent or unreadable."""
+        return parse_datetime(self.created_on)
+
     @classmethod
     def from_json(cls, value: Any, endpoint: str) -> User:
         data = _obj(value, endpoint)
@@ -150,6 +157,19 @@ class ConnectedProvider:
     created_on: str
     error_type: str | None = None
     error_message: str | None = None
+    errored_at: str | None = None
+    # The provider account's user name or email (password and email providers), if sent.
+    external_user_id: str | None = None
+
+    @property
+    def created_datetime(self) -> datetime | None:
+        """``created_on`` as an aware UTC datetime, or None when absent or unreadable."""
+        return parse_datetime(self.created_on)
+
+    @property
+    def in_error(self) -> bool:
+        """True when the connection's ``status`` is ``error`` (see ``error_type``)."""
+        return self.status == "error"
 
     @classmethod
     def list_from_json(cls, value: Any, endpoint: str) -> list[ConnectedProvider]:
@@ -167,6 +187,8 @@ class ConnectedProvider:
                     created_on=_str(entry, "created_on", endpoint, optional=True),
                     error_type=_opt_str(error_map.get("error_type")),
                     error_message=_opt_str(error_map.get("error_message")),
+                    errored_at=_opt_str(error_map.get("errored_at")),
+                    external_user_id=_opt_str(entry.get("external_user_id")),
                 )
             )
         return result
@@ -206,22 +228,74 @@ class ProviderInfo:
         return result
 
 
+LINK_CODE_PATTERN = re.compile(r"^(sk|pk)(eu|us)[0-9a-f]{8}")
+# The spec anchors only the start of a code; what may follow is bounded so a code that is
+# shown in large type and read aloud at the desk stays a short, plain word.
+_CODE_TAIL = re.compile(r"^[0-9A-Za-z_-]{0,52}$")
+
+
 @dataclass(frozen=True)
 class LinkCode:
-    """A single-use code for the vendor's phone app (POST /v2/link/code/create)."""
+    """A single-use code for the vendor's phone app (POST /v2/link/code/create).
 
-    code: str
-    exchange_url: str
+    ``expires_at`` is the server's text; ``expires_at_datetime`` is it parsed (aware UTC).
+    ``server_date`` is the server's clock when it answered (its Date header).
+    """
+
+    # Both carry the single-use code: kept out of reprs (and so out of logs), like a token.
+    code: str = field(repr=False)
+    exchange_url: str = field(repr=False)
     expires_at: str
+    server_date: float | None = field(default=None, compare=False)
+
+    @property
+    def expires_at_datetime(self) -> datetime | None:
+        """``expires_at`` as an aware UTC datetime (a naive time is UTC), or None."""
+        return parse_datetime(self.expires_at)
 
     @classmethod
-    def from_json(cls, value: Any, endpoint: str) -> LinkCode:
+    def from_json(cls, value: Any, endpoint: str, server_date: float | None = None) -> LinkCode:
+        """Parse the reply: ``code`` must look like ``skus0123abcd``, the URL be non-empty
+        and ``expires_at`` be an ISO 8601 time."""
         data = _obj(value, endpoint)
-        return cls(
-            _str(data, "code", endpoint),
-            _str(data, "exchange_url", endpoint),
-            _str(data, "expires_at", endpoint),
-        )
+        code = _str(data, "code", endpoint)
+        url = _str(data, "exchange_url", endpoint)
+        expires = _str(data, "expires_at", endpoint)
+        match = LINK_CODE_PATTERN.match(code)
+        if match is None or not _CODE_TAIL.match(code[match.end() :]):
+            raise _bad(endpoint, "code is not a Vital link code (sk|pk, eu|us, 8 hex digits)")
+        if not url.strip():
+            raise _bad(endpoint, "exchange_url is empty")
+        if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url):
+            raise _bad(endpoint, "exchange_url contains whitespace or control characters")
+        if not qr_fits(url):
+            raise _bad(endpoint, f"exchange_url is longer than a QR code holds ({MAX_QR_BYTES})")
+        if parse_datetime(expires) is None:
+            raise _bad(endpoint, "expires_at is not an ISO 8601 date-time")
+        return cls(code, url, expires, server_date)
+
+
+def parse_datetime(text: str | None) -> datetime | None:
+    """An ISO 8601 date-time from the API as an aware UTC datetime, or None if unreadable.
+
+    ``Z`` and any offset are honoured; a time without one is taken as UTC (the API's zone).
+    Only the first 64 characters are looked at: a server's text is never trusted to be short.
+    """
+    if not isinstance(text, str) or not text.strip() or len(text) > 64:
+        return None
+    raw = text.strip()
+    if raw[-1] in "zZ":
+        raw = raw[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):  # an offset that pushes past year 1 or 9999
+        return None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import csv
 import enum
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -30,9 +30,15 @@ class WebSupport(enum.Enum):
     NO = "no"
 
 
+# Server ``auth_type`` values that mean a phone app is needed (GET /v2/providers).
+PHONE_AUTH_TYPES = frozenset({"sdk", "app"})
+# Providers the vendor's own phone app (reached with a link code) can connect.
+APP_CODE_SLUGS = frozenset({"apple_health_kit"})
+
 _UNAVAILABLE_REASONS: dict[str, str] = {
     "sdk": "{name} connects only through the Junction mobile SDK inside a phone app, "
     "not through a web link.",
+    "app": "{name} connects only through a phone app, not through a web link.",
     "sdk_device": "{name} is a Bluetooth or NFC device read by a phone app with the "
     "Junction mobile SDK; a web link cannot connect it.",
     "manual": "{name} is entered by hand in a phone app; there is nothing to connect "
@@ -49,11 +55,52 @@ class Provider:
     connects_via: str
     web_widget: WebSupport
     from_server_only: bool = False
+    # providers.tsv ``default_oauth_app``: ``yes``, ``n/a``, ``own_oauth_app`` (the team must
+    # configure its own OAuth app with Vital), ``congested`` or ``shutting_down``.
+    default_oauth_app: str = "n/a"
 
     @property
     def linkable(self) -> bool:
         """True when the web widget can connect it."""
         return self.web_widget is not WebSupport.NO
+
+    @property
+    def phone_only(self) -> bool:
+        """True when only a phone app can connect it (SDK, Bluetooth/NFC, manual, ``app``)."""
+        return not self.linkable
+
+    @property
+    def app_code_possible(self) -> bool:
+        """True when a link code for the vendor's phone app can connect it (Apple Health)."""
+        return self.slug in APP_CODE_SLUGS
+
+    @property
+    def needs_own_oauth_app(self) -> bool:
+        """True when a link works only for a team that set up its own OAuth app with Vital."""
+        return self.default_oauth_app == "own_oauth_app"
+
+    @property
+    def shutting_down(self) -> bool:
+        """True for a provider whose service is being closed (Google Fit during 2026)."""
+        return self.default_oauth_app == "shutting_down"
+
+    def link_warning(self, configured_oauth_apps: Collection[str]) -> str | None:
+        """A sentence to show before making a link that is likely to fail, or None.
+
+        ``configured_oauth_apps`` holds the slugs whose OAuth app the clinic's team has set
+        up with Vital (the API cannot tell; it is a setting).
+        """
+        if self.shutting_down:
+            return (
+                f"{self.name} is shutting down: links may stop working, so ask the patient "
+                "whether they use another app or device."
+            )
+        if self.needs_own_oauth_app and self.slug not in configured_oauth_apps:
+            return (
+                f"{self.name} needs the clinic's own {self.name} app set up with Vital; a link "
+                "will fail on the patient's phone unless your team has configured it."
+            )
+        return None
 
     @property
     def marker(self) -> str | None:
@@ -126,8 +173,8 @@ class ProviderCatalogue:
     def merged_with_server(self, server: Sequence[ProviderInfo]) -> ProviderCatalogue:
         """The server's list, described by the bundled table where it knows the slug.
 
-        Slugs unknown to the table are shown by their server name; ``auth_type`` ``sdk``
-        marks them phone-only. Bundled entries the server no longer lists are dropped.
+        Slugs unknown to the table are shown by their server name; ``auth_type`` ``sdk`` or
+        ``app`` marks them phone-only. Bundled entries the server no longer lists are dropped.
         """
         merged: list[Provider] = []
         for info in server:
@@ -135,8 +182,8 @@ class ProviderCatalogue:
             if known is not None:
                 merged.append(replace(known, name=known.name or info.name))
                 continue
-            if info.auth_type == "sdk":
-                support, via = WebSupport.NO, "sdk"
+            if info.auth_type in PHONE_AUTH_TYPES:
+                support, via = WebSupport.NO, info.auth_type
             else:
                 support, via = WebSupport.YES, info.auth_type or "unknown"
             merged.append(Provider(info.slug, info.name or info.slug, via, support, True))
@@ -154,6 +201,7 @@ def bundled_catalogue() -> ProviderCatalogue:
             name=row["name"],
             connects_via=row["connects_via"],
             web_widget=WebSupport(row["web_widget"]),
+            default_oauth_app=(row.get("default_oauth_app") or "n/a").strip(),
         )
         for row in rows
     )

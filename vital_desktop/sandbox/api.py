@@ -190,8 +190,17 @@ class VitalApi:
             raise validation_error(["query", "user_id"], "Field required", "missing")
         user_id = self._known_user(raw, ["query", "user_id"])
         expires = query_datetime(request.query_value("expires_at"), ["query", "expires_at"])
+        now = self.state.now()
         if expires is None:
-            expires = self.state.now() + LINK_CODE_TTL
+            expires = now + LINK_CODE_TTL
+        elif expires <= now:
+            # The API description declares only 422 for this call: a code that is dead on
+            # arrival is a validation problem of the query, reported FastAPI-style.
+            raise validation_error(
+                ["query", "expires_at"],
+                "Value error, expires_at must be in the future",
+                "value_error",
+            )
         env = "sk" if self.environment is Environment.SANDBOX else "pk"
         code = f"{env}{self.region.value}{secrets.token_hex(4)}"
         self.state.add_code(code, user_id, expires)

@@ -23,22 +23,56 @@ def iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
+# ``ClientFacingConnectionErrorDetails.error_type`` of the API description (a closed enum).
+CONNECTION_ERROR_TYPES = frozenset(
+    {
+        "token_refresh_failed",
+        "webhook_registration_failed",
+        "user_not_found",
+        "deregistered_per_provider",
+        "required_scopes_not_granted",
+        "provider_credential_error",
+        "provider_password_expired",
+        "unknown",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ConnectionFault:
+    """Why a connection is in ``error`` status, and since when (server clock)."""
+
+    error_type: str
+    error_message: str
+    errored_at: float
+
+
 @dataclass(frozen=True)
 class Connection:
-    """A user's link to one provider."""
+    """A user's link to one provider; ``error`` is set when ``status`` is ``error``."""
 
     slug: str
     created_on: float
     status: str = "connected"
+    error: ConnectionFault | None = None
 
     def to_json(self) -> dict[str, Any]:
         """``ClientFacingProviderWithStatus``."""
+        details = (
+            {
+                "error_type": self.error.error_type,
+                "error_message": self.error.error_message,
+                "errored_at": iso(self.error.errored_at),
+            }
+            if self.error is not None
+            else None
+        )
         return {
             **catalogue.brief_json(self.slug),
             "created_on": iso(self.created_on),
             "status": self.status,
             "external_user_id": None,
-            "error_details": None,
+            "error_details": details,
             "resource_availability": {},
         }
 
@@ -107,6 +141,25 @@ class LinkTokenRecord:
     spent: bool = False
 
 
+@dataclass(frozen=True)
+class LinkCodeRecord:
+    """What the server remembers about one phone-app link code."""
+
+    code: str
+    user_id: str
+    expires_at: float
+    spent: bool = False
+
+
+class CodeRefused(Exception):
+    """A link code cannot connect; ``error_type`` is the widget's word for why
+    (``invalid_token``, ``token_expired`` or ``token_consumed``)."""
+
+    def __init__(self, error_type: str) -> None:
+        super().__init__(error_type)
+        self.error_type = error_type
+
+
 class DuplicateClientUserId(Exception):
     """``client_user_id`` is taken; ``existing`` is that user's JSON."""
 
@@ -141,7 +194,7 @@ class SandboxState:
         self._lock = threading.RLock()
         self._users: dict[str, UserRecord] = {}
         self._tokens: dict[str, LinkTokenRecord] = {}
-        self._codes: dict[str, tuple[str, float]] = {}
+        self._codes: dict[str, LinkCodeRecord] = {}
 
     def now(self) -> float:
         """The server's clock: the state's clock plus ``clock_offset`` (POSIX seconds)."""
@@ -225,12 +278,48 @@ class SandboxState:
     # ----------------------------------------------------------- connections
 
     def connect(self, user_id: str, slug: str) -> dict[str, Any]:
-        """Record (or renew) a connected provider; returns its JSON."""
+        """Record (or renew) a connected provider; returns its JSON.
+
+        A renewal always gets a later ``created_on`` (as the API writes it, to the second),
+        so a desk polling GET /v2/user/providers can tell a reconnection happened.
+        """
         with self._lock:
             user = self._user(user_id)
-            connection = Connection(slug, self.now())
+            created = self.now()
+            old = user.connections.get(slug)
+            if old is not None and int(created) <= int(old.created_on):
+                created = float(int(old.created_on) + 1)
+            connection = Connection(slug, created)
             user.connections[slug] = connection
             return connection.to_json()
+
+    def reconnect(self, user_id: str, slug: str) -> dict[str, Any]:
+        """Test hook: the patient connected ``slug`` again (new ``created_on``, connected)."""
+        return self.connect(user_id, slug)
+
+    def set_connection_error(
+        self, user_id: str, slug: str, error_type: str, error_message: str
+    ) -> dict[str, Any]:
+        """Test hook: put a connection into ``error`` status with these ``error_details``.
+
+        ``error_type`` must be one the API describes (``CONNECTION_ERROR_TYPES``) so replies
+        stay valid; ``created_on`` is kept. ``UnknownUser`` for no such user, ``KeyError``
+        when the user has no connection to ``slug``.
+        """
+        if error_type not in CONNECTION_ERROR_TYPES:
+            raise ValueError(
+                f"error_type must be one of {', '.join(sorted(CONNECTION_ERROR_TYPES))}"
+            )
+        with self._lock:
+            user = self._user(user_id)
+            old = user.connections.get(slug)
+            if old is None:
+                raise KeyError(slug)
+            failed = replace(
+                old, status="error", error=ConnectionFault(error_type, error_message, self.now())
+            )
+            user.connections[slug] = failed
+            return failed.to_json()
 
     def disconnect(self, user_id: str, slug: str) -> bool:
         """Forget a connection; False when there was none."""
@@ -272,4 +361,31 @@ class SandboxState:
     def add_code(self, code: str, user_id: str, expires_at: float) -> None:
         """Remember a phone-app link code."""
         with self._lock:
-            self._codes[code] = (user_id, expires_at)
+            self._codes[code] = LinkCodeRecord(code, user_id, expires_at)
+
+    def code(self, code: str) -> LinkCodeRecord | None:
+        """A code's record, or None when this server never issued it."""
+        with self._lock:
+            return self._codes.get(code)
+
+    def redeem_code(self, code: str, slug: str) -> dict[str, Any]:
+        """Test hook standing in for the vendor's phone app: connect ``slug`` with ``code``.
+
+        The API description has no call for this (the vendor's app does it), so tests and
+        QA use this. Single use, like a link token: raises ``CodeRefused`` with
+        ``invalid_token`` (unknown code or user gone), ``token_consumed`` (already used) or
+        ``token_expired``. Returns the new connection's JSON.
+        """
+        if slug not in catalogue.provider_slugs():
+            raise ValueError(f"{slug!r} is not a provider of the API description")
+        with self._lock:
+            record = self._codes.get(code.strip())
+            if record is None or record.user_id not in self._users:
+                raise CodeRefused("invalid_token")
+            if record.spent:
+                raise CodeRefused("token_consumed")
+            if self.now() >= record.expires_at:
+                raise CodeRefused("token_expired")
+            connection = self.connect(record.user_id, slug)
+            self._codes[record.code] = replace(record, spent=True)
+            return connection

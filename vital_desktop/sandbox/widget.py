@@ -17,7 +17,7 @@ from vital_desktop.core.providers import Provider, WebSupport, bundled_catalogue
 from vital_desktop.sandbox import catalogue, tokens
 from vital_desktop.sandbox.messages import Request, Response
 from vital_desktop.sandbox.routing import Route
-from vital_desktop.sandbox.state import LinkTokenRecord, SandboxState, UnknownUser
+from vital_desktop.sandbox.state import CodeRefused, LinkTokenRecord, SandboxState, UnknownUser
 
 ERROR_TEXT: dict[str, str] = {
     "invalid_token": "This link is not valid. Ask the clinic for a new link.",
@@ -88,6 +88,8 @@ class Widget:
             Route("POST", "/link/connect", self.connect, auth=False),
             Route("POST", "/link/cancel", self.cancel, auth=False),
             Route("POST", "/link/error", self.simulate_error, auth=False),
+            Route("GET", "/link/code", self.code_form, auth=False),
+            Route("POST", "/link/code", self.redeem_code, auth=False),
         ]
 
     # --------------------------------------------------------------- checks
@@ -230,6 +232,46 @@ class Widget:
             '<p class="muted">Error type: '
             f'<code id="error-code">{html.escape(error_type)}</code></p>',
             status,
+        )
+
+    # ------------------------------------------------------ the phone app's code screen
+
+    def code_form(self, _: Request, __: dict[str, str]) -> Response:
+        """GET /link/code: where the vendor's phone app would take a link code (for QA)."""
+        options = "".join(
+            f'<option value="{html.escape(p.slug)}">{html.escape(p.display_name)}</option>'
+            for p in bundled_catalogue()
+        )
+        body = (
+            "<h1>Enter a link code</h1>"
+            '<p class="muted">Stands in for the vendor\'s phone app (Settings, link code).</p>'
+            '<form method="post" action="/link/code">'
+            '<label for="code">Code </label><input id="code" name="code" autocomplete="off"> '
+            f'<select id="code-provider" name="provider">{options}</select> '
+            '<button type="submit" id="redeem" name="redeem">Connect</button></form>'
+        )
+        return page("Enter a link code", body)
+
+    def redeem_code(self, request: Request, _: dict[str, str]) -> Response:
+        """POST /link/code: connect with a code, once; a used or late code fails like a token."""
+        form = request.form()
+        slug = form.get("provider", "").strip() or "apple_health_kit"
+        if slug not in catalogue.provider_slugs():
+            return page(
+                "Not offered",
+                f'<h1>Not offered</h1><p id="message">{html.escape(slug[:80])} is not a '
+                "provider.</p>",
+                400,
+            )
+        try:
+            self.state.redeem_code(form.get("code", ""), slug)
+        except CodeRefused as refused:
+            return self.fail(None, refused.error_type, on="error")
+        name = html.escape(catalogue.provider_name(slug))
+        return page(
+            "Connected",
+            f'<h1 id="result" data-state="success">Connected {name}</h1>'
+            "<p>You can close the app.</p>",
         )
 
     def landing(self, request: Request, _: dict[str, str]) -> Response:
