@@ -34,6 +34,7 @@ from vital_desktop.core.errors import ErrorCategory
 from vital_desktop.core.link_session import DEFAULT_LINK_TTL
 
 DEFAULT_TIMEOUT = 20.0  # seconds for the whole request, retries included
+DEFAULT_POLL_TIMEOUT = 30.0  # seconds a matrix waits to see each demo connection
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,6 +90,60 @@ def _add_token_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     token.add_argument("--verbose", action="store_true", help="print technical detail on failure")
 
 
+def _add_matrix_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    matrix = commands.add_parser(
+        "matrix",
+        help="run one patient through every provider (QA)",
+        description="Run one patient through every provider of the catalogue: a web link "
+        "for each web provider, an app code for each phone-only one, and with "
+        "--demo-connect (sandbox only) a demo connection for each demo provider. Prints a "
+        f"table; exit 0 only when every row is ok. Key: ${API_KEY_VARIABLE}.",
+    )
+    patient = matrix.add_mutually_exclusive_group(required=True)
+    patient.add_argument("--user-id", help="the patient's Vital user ID (UUID)")
+    patient.add_argument("--client-user-id", help="the clinic's own patient ID")
+    matrix.add_argument(
+        "--create",
+        action="store_true",
+        help="create the --client-user-id patient when Vital has none (an existing one is used)",
+    )
+    matrix.add_argument(
+        "--providers",
+        metavar="SLUGS",
+        help="comma-separated providers to run, e.g. oura,apple_health_kit (default: all)",
+    )
+    matrix.add_argument(
+        "--demo-connect",
+        action="store_true",
+        help="also make a demo connection for each demo provider and wait to see it (sandbox only)",
+    )
+    matrix.add_argument(
+        "--poll-timeout",
+        type=positive_seconds,
+        default=DEFAULT_POLL_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for each demo connection to show up "
+        f"(default {DEFAULT_POLL_TIMEOUT:g})",
+    )
+    matrix.add_argument("--csv", metavar="FILE", help="also write the rows as CSV")
+    matrix.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report")
+    matrix.add_argument(
+        "--env", choices=[e.value for e in Environment], help="default: from the key"
+    )
+    matrix.add_argument("--region", choices=[r.value for r in Region], help="default: from the key")
+    matrix.add_argument("--legacy-host", action="store_true", help="use the tryvital.io hosts")
+    matrix.add_argument("--base-url", help=f"a custom API address (overrides ${BASE_URL_VARIABLE})")
+    matrix.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on each call after this long, retries included "
+        f"(default {DEFAULT_TIMEOUT:g})",
+    )
+    matrix.add_argument("--verbose", action="store_true", help="print technical detail on failure")
+
+
 def _add_sandbox_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     sandbox = commands.add_parser(
         "sandbox",
@@ -129,7 +184,7 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``vital-link`` argument parser (token and sandbox subcommands)."""
+    """The ``vital-link`` argument parser (token, matrix and sandbox subcommands)."""
     parser = _Parser(
         prog="vital-link",
         description="Get a one-time Vital link for a patient, or run a local practice API.",
@@ -140,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_token_command(commands)
+    _add_matrix_command(commands)
     _add_sandbox_command(commands)
     return parser
 
@@ -156,6 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vital_desktop.cli.sandbox_command import run_sandbox
 
         return run_sandbox(args, os.environ, sys.stdout, sys.stderr)
+    if args.command == "matrix":
+        from vital_desktop.cli.matrix_command import run_matrix
+
+        return run_matrix(args, os.environ, sys.stdout, sys.stderr)
     from vital_desktop.cli.token_command import run_token
 
     return run_token(args, os.environ, sys.stdout, sys.stderr)
