@@ -140,14 +140,17 @@ def test_provider_outside_the_filter_is_pointed_out(qtbot: Any, window: LinkWind
     assert warning.isHidden()
 
 
-def test_phone_only_providers_are_listed_but_disabled(qtbot: Any, window: LinkWindow) -> None:
+def test_phone_only_providers_are_offered_as_app_codes_but_not_in_the_web_filter(
+    qtbot: Any, window: LinkWindow
+) -> None:
     picker = window.provider_picker
     apple = bundled_catalogue().get("apple_health_kit")
     assert apple is not None and apple.unavailable_reason
-    assert not picker.item_enabled("apple_health_kit")
-    assert picker.item_enabled("fitbit")
+    # Selectable again: choosing one turns Generate into a code for the phone app.
+    assert picker.item_enabled("apple_health_kit")
     row = picker.findData("apple_health_kit", Qt.ItemDataRole.UserRole + 1)
-    assert picker.itemData(row, Qt.ItemDataRole.ToolTipRole) == apple.unavailable_reason
+    assert picker.itemText(row).endswith("phone app code")
+    assert "phone app" in picker.itemData(row, Qt.ItemDataRole.ToolTipRole)
     assert picker.itemText(0) == "Any provider"
 
     checklist = window.filter_checklist

@@ -15,6 +15,8 @@ import enum
 from dataclasses import dataclass
 
 from vital_desktop.core.connection import ConnectionIdentity
+from vital_desktop.core.link_code import CodeSession
+from vital_desktop.core.link_form import CodeRequest
 from vital_desktop.core.link_session import LinkSession
 from vital_desktop.core.validation import LinkTokenRequest
 
@@ -48,13 +50,18 @@ class Binding:
 
 @dataclass(frozen=True)
 class LinkPurpose:
-    """What a link was made for, fixed when its request was sent."""
+    """What a link (or phone-app code) was made for, fixed when its request was sent."""
 
     binding: Binding
-    request: LinkTokenRequest
+    request: LinkTokenRequest | CodeRequest
     patient_label: str  # "user 1b4e28ba…0016d3cca427"
-    providers_label: str  # "Oura", "any provider"
+    providers_label: str  # "Oura", "any provider", "Apple Health (phone app code)"
     connection_label: str  # "Sandbox · US"
+
+    @property
+    def user_id(self) -> str:
+        """The Vital user the link or code connects."""
+        return self.request.user_id
 
     @property
     def description(self) -> str:
@@ -64,10 +71,27 @@ class LinkPurpose:
 
 @dataclass(frozen=True)
 class IssuedLink:
-    """A link the server issued, with what it was made for and its deadline."""
+    """A link or code the server issued, with what it was made for and its deadline."""
 
     purpose: LinkPurpose
-    session: LinkSession
+    session: LinkSession | CodeSession
+
+    @property
+    def qr_text(self) -> str:
+        """What the QR code carries: the web link, or the code's phone-app address."""
+        if isinstance(self.session, CodeSession):
+            return self.session.code.exchange_url
+        return self.session.link.link_web_url
+
+    @property
+    def code(self) -> str | None:
+        """The code the patient types into the phone app, or None for a web link."""
+        return self.session.code.code if isinstance(self.session, CodeSession) else None
+
+    @property
+    def copy_text(self) -> str:
+        """What Copy puts on the clipboard: the code for the app, else the link."""
+        return self.code or self.qr_text
 
 
 class Delivery(enum.Enum):
@@ -108,7 +132,7 @@ class LinkBoard:
         self._pending = None
         return True
 
-    def deliver(self, ticket: int, session: LinkSession, now: Binding) -> Delivery:
+    def deliver(self, ticket: int, session: LinkSession | CodeSession, now: Binding) -> Delivery:
         """A link arrived for ``ticket``; it is shown only if nothing moved on meanwhile."""
         if self._pending is None or self._pending[0] != ticket:
             return Delivery.STALE

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from vital_desktop.core.errors import invalid_input
 from vital_desktop.core.providers import ProviderCatalogue
-from vital_desktop.core.validation import LinkTokenRequest, clean_paste, user_id_problem
+from vital_desktop.core.validation import (
+    LinkTokenRequest,
+    clean_paste,
+    normalize_user_id,
+    user_id_problem,
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,37 @@ def build_request(form: LinkForm, catalogue: ProviderCatalogue) -> LinkTokenRequ
     )
 
 
+@dataclass(frozen=True)
+class CodeRequest:
+    """A phone-app link code for one patient (POST /v2/link/code/create)."""
+
+    user_id: str
+    provider: str  # the phone-only provider the desk chose; the code itself names none
+    lifetime: float  # seconds the desk wants the code to last
+
+
+def wants_code(form: LinkForm, catalogue: ProviderCatalogue) -> bool:
+    """True when the chosen provider connects only through the vendor's phone app."""
+    slug = (form.provider_slug or "").strip()
+    provider = catalogue.get(slug) if slug else None
+    return provider is not None and not provider.linkable and not form.provider_problem
+
+
+def build_code_request(
+    form: LinkForm, catalogue: ProviderCatalogue, lifetime: float
+) -> CodeRequest:
+    """A validated code request for a phone-only provider, or INVALID_INPUT."""
+    if form.provider_problem:
+        raise invalid_input("provider", form.provider_problem)
+    if not wants_code(form, catalogue):
+        raise invalid_input("provider", "Choose a provider that connects through the phone app.")
+    if not 60 <= lifetime <= 86_400:
+        raise invalid_input("code_lifetime", "A code can last from one minute to one day.")
+    return CodeRequest(
+        normalize_user_id(form.user_id_text), (form.provider_slug or "").strip(), lifetime
+    )
+
+
 def short_user_id(user_id: str) -> str:
     """``1b4e28ba…0016d3cca427``: the first and last groups, 20 of 32 digits."""
     if len(user_id) == 36 and user_id.count("-") == 4:
@@ -91,13 +127,18 @@ def describe_patient(user_id: str, client_user_id: str | None = None) -> str:
     return f"user {short_user_id(user_id)}"
 
 
-def describe_providers(request: LinkTokenRequest, catalogue: ProviderCatalogue) -> str:
-    """``"Oura"``, ``"a choice of Oura, Fitbit"`` or ``"any provider"``."""
+def describe_providers(
+    request: LinkTokenRequest | CodeRequest, catalogue: ProviderCatalogue
+) -> str:
+    """``"Oura"``, ``"a choice of Oura, Fitbit"``, ``"any provider"`` or, for a code,
+    ``"Apple Health (phone app code)"``."""
 
     def name(slug: str) -> str:
         provider = catalogue.get(slug)
         return provider.display_name if provider is not None else slug
 
+    if isinstance(request, CodeRequest):
+        return f"{name(request.provider)} (phone app code)"
     if request.provider:
         return name(request.provider)
     if request.filter_on_providers:

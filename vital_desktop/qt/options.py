@@ -27,3 +27,7 @@ class AppOptions:
     # How long a busy Generate button ignores clicks before it turns into Cancel, so the
     # second click of a double-click neither cancels nor sends again.
     cancel_arm_ms: int = 700
+    # The pace of polling for a connection after a hand-off (PollSchedule's base).
+    poll_seconds: float = 3.0
+    # Providers needing the clinic's own OAuth app that this clinic has set up (no warning).
+    own_oauth_apps: frozenset[str] = frozenset()

@@ -56,12 +56,11 @@ class HandOff:
             self._refused()
             self._view.message_area.show_note(REFUSED)
             return
-        url = issued.session.link.link_web_url
-        if kind == OPEN:
-            self._open(url)
+        if kind == OPEN and issued.code is None:
+            self._open(issued.qr_text)
         elif kind == COPY:
-            QGuiApplication.clipboard().setText(url)
-            self._view.show_notice("Link copied.")
+            QGuiApplication.clipboard().setText(issued.copy_text)
+            self._view.show_notice("Code copied." if issued.code else "Link copied.")
         elif kind == COPY_QR:
             QGuiApplication.clipboard().setImage(self._view.result.qr.render_image())
             self._view.show_notice("QR code copied as a picture.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -19,31 +20,44 @@ from PySide6.QtWidgets import QWidget
 
 from vital_desktop.core.cancel import CancelToken
 from vital_desktop.core.connection import Connection, Mode
+from vital_desktop.core.connection_watch import ConnectionNews, NewsKind, PollSchedule
 from vital_desktop.core.environments import API_KEY_VARIABLE, BASE_URL_VARIABLE
 from vital_desktop.core.errors import ErrorKind, VitalError
 from vital_desktop.core.link_board import (
     Binding,
     Delivery,
+    IssuedLink,
     LinkBoard,
     LinkPurpose,
     LinkState,
     Retirement,
 )
+from vital_desktop.core.link_code import CodeSession
 from vital_desktop.core.link_form import (
+    CodeRequest,
     LinkForm,
+    build_code_request,
     build_request,
     describe_patient,
     describe_providers,
     patient_key,
+    wants_code,
 )
 from vital_desktop.core.link_session import LinkSession
 from vital_desktop.core.models import LinkToken
 from vital_desktop.core.providers import ProviderCatalogue
 from vital_desktop.core.qr import qr_fits, qr_matrix
+from vital_desktop.core.staff_words import connection_error_sentence
 from vital_desktop.core.validation import LinkTokenRequest, user_id_problem
 from vital_desktop.qt.catalogue_loader import CatalogueLoader
 from vital_desktop.qt.clients import ClientCache
+from vital_desktop.qt.controllers.connection_watcher import ConnectionWatcher
 from vital_desktop.qt.controllers.hand_off import HandOff, ask_save_path
+from vital_desktop.qt.controllers.patient_controller import (
+    Confirm,
+    PatientController,
+    ask_confirm,
+)
 from vital_desktop.qt.demo import DemoPractice
 from vital_desktop.qt.options import AppOptions
 from vital_desktop.qt.service import ApiService, Job, detached
@@ -63,7 +77,7 @@ HEADLINES = {
 class _Answer:
     """What the worker hands back: the session (deadline running) and the code to paint."""
 
-    session: LinkSession
+    session: LinkSession | CodeSession
     matrix: list[list[bool]]
 
 
@@ -71,6 +85,7 @@ class LinkController(QObject):
     """Behaviour of one ``LinkView``. ``link_shown`` / ``request_failed`` for observers."""
 
     link_shown = Signal(object)  # IssuedLink
+    connection_news = Signal(object)  # list[ConnectionNews]
     request_failed = Signal(object)  # VitalError
     busy_changed = Signal(bool)
 
@@ -81,6 +96,7 @@ class LinkController(QObject):
         *,
         open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
         choose_save_path: Callable[[QWidget, str], str] = ask_save_path,
+        confirm: Confirm = ask_confirm,
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -92,6 +108,18 @@ class LinkController(QObject):
         )
         self.demo = DemoPractice(self.service, options.link_ttl, options.environ, self)
         self.board = LinkBoard()
+        self._client_ids: dict[str, str] = {}  # user_id -> the clinic's id, when looked up
+        self.patients = PatientController(
+            view.patient_panel, self.service, self.clients, self.connection, confirm=confirm
+        )
+        self._filling_user_id = False
+        self.watcher = ConnectionWatcher(
+            self.service,
+            self.clients,
+            view.isActiveWindow,
+            lambda: PollSchedule(base=options.poll_seconds),
+            self,
+        )
         self.hand_off = HandOff(
             view,
             self.board,
@@ -108,6 +136,8 @@ class LinkController(QObject):
         self._arm_timer.setInterval(options.cancel_arm_ms)
         self._arm_timer.timeout.connect(self.on_arm_timer_timeout)
         self._cancel_armed = False
+        self._done_headline = "Connected"
+        self._polling_trouble = False
         self._demo_scheduled = False
         self._demo_failed = False
         self._wire()
@@ -132,6 +162,10 @@ class LinkController(QObject):
         v.result.regenerate_requested.connect(self.generate)
         v.result.hand_off_requested.connect(self.on_result_hand_off_requested)
         v.result.countdown.expired.connect(self.on_countdown_expired)
+        self.patients.patient_chosen.connect(self.on_patients_patient_chosen)
+        self.watcher.news.connect(self.on_watcher_news)
+        self.watcher.trouble.connect(self.on_watcher_trouble)
+        self.watcher.polled.connect(self.on_watcher_polled)
         self.demo.ready.connect(self.on_demo_ready)
         self.demo.failed.connect(self.on_demo_failed)
         v.provider_picker.set_catalogue(self.catalogue.current)
@@ -205,11 +239,28 @@ class LinkController(QObject):
             self._demo_scheduled = True
             QTimer.singleShot(0, self.start_demo)
         self.catalogue.connection_changed(state)
+        self.patients.connection_changed()
         self._form_moved()
         self._update_generate_enabled()
 
+    @Slot(str, str)
+    def on_patients_patient_chosen(self, user_id: str, client_user_id: str) -> None:
+        """A patient found or created: the form's user ID becomes theirs."""
+        if client_user_id:
+            self._client_ids[user_id] = client_user_id
+        self._filling_user_id = True
+        try:
+            self.view.user_id.edit.setText(user_id)
+        finally:
+            self._filling_user_id = False
+        self.view.user_id.edit.setFocus()
+
     @Slot(str)
-    def on_user_id_text_changed(self, _text: str) -> None:
+    def on_user_id_text_changed(self, text: str) -> None:
+        chosen = self.patients.chosen
+        if not self._filling_user_id and chosen is not None:
+            if patient_key(text) != patient_key(chosen.user_id):
+                self.patients.clear()  # typed by hand: the details shown are someone else's
         self._form_moved()
         self._update_regenerate_text()
 
@@ -230,21 +281,31 @@ class LinkController(QObject):
 
     @Slot()
     def on_provider_or_filter_changed(self) -> None:
+        self.view.set_code_route(wants_code(self.form(), self.catalogue.current))
         self.view.show_provider_warning(self._provider_warning())
 
     def _provider_warning(self) -> str | None:
+        """Warnings shown before a link is made: a provider the filter leaves out, and
+        providers that fail without the clinic's own OAuth app or are shutting down."""
         picker = self.view.provider_picker
         slug = picker.selected_slug()
         chosen = self.view.filter_checklist.checked_slugs()
+        warnings: list[str] = []
         if slug and chosen and slug not in chosen:
             provider = picker.selected_provider()
             name = provider.display_name if provider else slug
-            return (
-                f"⚠ {name} is not among the providers ticked under Only offer. Tick it, "
+            warnings.append(
+                f"{name} is not among the providers ticked under Only offer. Tick it, "
                 "or choose Any provider, so the patient is not sent to a provider the "
                 "list leaves out."
             )
-        return None
+        catalogue = self.catalogue.current
+        for each in dict.fromkeys([slug, *chosen] if slug else chosen):
+            provider = catalogue.get(each) if each else None
+            warning = provider.link_warning(self.options.own_oauth_apps) if provider else None
+            if warning:
+                warnings.append(warning)
+        return "\n".join(f"⚠ {text}" for text in warnings) or None
 
     def _update_generate_enabled(self) -> None:
         if self.busy:
@@ -282,15 +343,20 @@ class LinkController(QObject):
                 self.show_error(state.problem)
             return
         catalogue = self.catalogue.current
+        form = self.form()
+        request: LinkTokenRequest | CodeRequest
         try:
-            request = build_request(self.form(), catalogue)
+            if wants_code(form, catalogue):
+                request = build_code_request(form, catalogue, self.view.code_lifetime_seconds())
+            else:
+                request = build_request(form, catalogue)
         except VitalError as error:
             self.show_error(detached(error))
             return
         purpose = LinkPurpose(
             Binding(patient_key(request.user_id), state.identity),
             request,
-            describe_patient(request.user_id),
+            describe_patient(request.user_id, self._client_ids.get(request.user_id)),
             describe_providers(request, catalogue),
             state.label,
         )
@@ -304,11 +370,20 @@ class LinkController(QObject):
         request, ttl = purpose.request, self.options.link_ttl
 
         def create(_token: CancelToken) -> _Answer:
-            link = clients.get(api_key, target).create_link_token(request)
-            return _Answer(_issue(request, link, ttl), _matrix_for(link))
+            client = clients.get(api_key, target)
+            if isinstance(request, CodeRequest):
+                until = datetime.now(UTC) + timedelta(seconds=request.lifetime)
+                code = client.create_link_code(request.user_id, expires_at=until)
+                session: LinkSession | CodeSession = CodeSession.issue(request.user_id, code)
+                return _Answer(session, _matrix_for(code.exchange_url))
+            link = client.create_link_token(request)
+            return _Answer(_issue(request, link, ttl), _matrix_for(link.link_web_url))
 
         self.view.message_area.dismiss()
         self.view.clear_notice()
+        # The connection baseline is taken alongside the request, not after it: no delay
+        # for the link, and nothing in it can be the patient using this link.
+        self.watcher.prepare(api_key, target, request.user_id)
         self._job = self.service.start(
             create,
             lambda answer: self._on_answer(ticket, answer),
@@ -327,8 +402,10 @@ class LinkController(QObject):
             self._render()
             issued = self.board.current
             if issued is not None:
+                self._watch(issued)
                 self.link_shown.emit(issued)
         elif delivery is Delivery.MOVED_ON:
+            self.watcher.stop()
             self._render()
             self.view.message_area.show_note(
                 "The patient or connection changed while the link was being made, so it "
@@ -340,6 +417,7 @@ class LinkController(QObject):
             return
         self._job = None
         self._set_busy(False)
+        self.watcher.stop()
         if self.board.fail(ticket):
             self._render()
         self.show_error(error)
@@ -355,11 +433,20 @@ class LinkController(QObject):
         if self._job is None:
             return False
         self._job.cancel()
+        self.watcher.stop()
         self.board.abandon(self._ticket)
         self._ticket = -1
         self._job = None
         self._set_busy(False)
+        self._resume_watch()
         return True
+
+    def _resume_watch(self) -> None:
+        """Back to watching the link still on screen (a newer request was dropped)."""
+        issued, state = self.board.current, self.connection()
+        if self.board.state is LinkState.READY and issued is not None and state.target:
+            self.watcher.prepare(state.api_key, state.target, issued.purpose.user_id)
+            self.watcher.watch(since=_made_at(issued))
 
     def _set_busy(self, busy: bool) -> None:
         self._cancel_armed = False
@@ -391,20 +478,73 @@ class LinkController(QObject):
         result = self.view.result
         board = self.board
         self.view.clear_notice()
+        if board.state is not LinkState.READY:
+            self.watcher.stop()
         if board.state is LinkState.EMPTY or board.current is None:
             result.show_empty()
         elif board.state is LinkState.READY:
             result.show_ready(board.current, self._matrix)
-            self.view.show_notice("Link ready. It works once.")
+            kind = "Code" if board.current.code else "Link"
+            self.view.show_notice(f"{kind} ready. It works once.")
         elif board.state is LinkState.DONE:
-            result.show_done("Connected", "The patient connected; this link is spent.")
+            result.show_done(self._done_headline, "The connection arrived; this link is used up.")
         else:
             why = board.retirement or Retirement.EXPIRED
             self._matrix = []
             result.show_retired(board.current, why.value, HEADLINES[why])
             if why is Retirement.EXPIRED:
+                result.set_connection_status(
+                    "The link expired without a connection. Generate a new one for the same "
+                    "patient with the button below.",
+                    "problem",
+                )
                 result.regenerate_button.setFocus()
+            else:
+                result.set_connection_status("")
         self._update_regenerate_text()
+
+    # ------------------------------------------------------------ connection
+
+    def _watch(self, issued: IssuedLink) -> None:
+        self._done_headline = "Connected"
+        self.view.result.set_connection_status("Waiting for the patient to connect…")
+        self.watcher.watch(since=_made_at(issued))
+
+    @Slot(object)
+    def on_watcher_news(self, news: list[ConnectionNews]) -> None:
+        arrived = [n for n in news if n.kind in (NewsKind.CONNECTED, NewsKind.RECONNECTED)]
+        for item in news:
+            if item.kind is NewsKind.ERROR:
+                provider = item.provider
+                self.view.result.set_connection_status(
+                    connection_error_sentence(
+                        provider.name, provider.error_type, provider.error_message
+                    ),
+                    "problem",
+                )
+        self.connection_news.emit(news)
+        self.patients.refresh_providers()
+        if not arrived:
+            return
+        provider = arrived[0].provider
+        when = _local_time(provider.created_on)
+        again = " again" if arrived[0].kind is NewsKind.RECONNECTED else ""
+        text = f"{provider.name} connected{again}" + (f" at {when}" if when else "") + "."
+        self._done_headline = text.rstrip(".")
+        if self.board.mark_done():
+            self._render()
+        self.view.result.set_connection_status(text, "ok")
+
+    @Slot(str)
+    def on_watcher_trouble(self, sentence: str) -> None:
+        self._polling_trouble = True
+        self.view.result.set_connection_status(sentence)
+
+    @Slot(object)
+    def on_watcher_polled(self, _providers: object) -> None:
+        if self._polling_trouble and self.board.state is LinkState.READY:
+            self._polling_trouble = False
+            self.view.result.set_connection_status("Waiting for the patient to connect…")
 
     def _update_regenerate_text(self) -> None:
         text = self.view.user_id.text()
@@ -448,6 +588,8 @@ class LinkController(QObject):
     def shutdown(self) -> None:
         """Cancel work in flight (sockets close at once) and stop the practice server."""
         self._drop_request()
+        self.watcher.stop()
+        self.patients.shutdown()
         self.service.shutdown()
         self.view.result.countdown.stop()
         self.demo.stop()
@@ -459,13 +601,34 @@ def _issue(request: LinkTokenRequest, link: LinkToken, ttl: float) -> LinkSessio
     return LinkSession.issue(request, link, ttl)
 
 
-def _matrix_for(link: LinkToken) -> list[list[bool]]:
-    if not qr_fits(link.link_web_url):
+def _matrix_for(text: str) -> list[list[bool]]:
+    """The QR matrix, made in the worker (the GUI thread only paints it)."""
+    if not qr_fits(text):
         raise VitalError(
             ErrorKind.BAD_RESPONSE,
             "Vital sent a link too long to show as a QR code, so it was not shown. Try "
             "again; if it keeps happening, send the details to support.",
-            endpoint="POST /v2/link/token",
-            server_message=f"link_web_url is {len(link.link_web_url)} characters",
+            server_message=f"the link is {len(text)} characters",
         )
-    return qr_matrix(link.link_web_url)
+    return qr_matrix(text)
+
+
+def _made_at(issued: IssuedLink) -> datetime:
+    """When the server made the link or code, on its own clock (its Date header)."""
+    session = issued.session
+    reply = session.code if isinstance(session, CodeSession) else session.link
+    stamp = reply.server_date
+    # A Date header has whole seconds (rounded down): the link was made in that second or
+    # the next one, so a connection dated that second counts as news.
+    return datetime.fromtimestamp(stamp, UTC) if stamp is not None else datetime.now(UTC)
+
+
+def _local_time(iso: str) -> str:
+    """``"14:02"`` in the desk's time zone, or "" for a timestamp that does not parse."""
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%H:%M")

@@ -12,6 +12,7 @@ import itertools
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from vital_desktop.core.validation import redirect_url_problem
 from vital_desktop.qt import theme
+from vital_desktop.qt.views.patient_panel import PatientPanel
 from vital_desktop.qt.widgets.connection_panel import ConnectionPanel
 from vital_desktop.qt.widgets.environment_banner import EnvironmentBanner
 from vital_desktop.qt.widgets.filter_checklist import FilterChecklist
@@ -36,6 +38,17 @@ from vital_desktop.qt.widgets.user_id_field import UserIdField
 from vital_desktop.qt.widgets.validated_field import ValidatedField
 
 GENERATE_TEXT = "&Generate link"
+CODE_TEXT = "Create app &code"
+# How long a phone-app code lasts: the rest of the appointment, an hour by default.
+CODE_LIFETIMES = (
+    ("15 minutes", 900.0),
+    ("30 minutes", 1800.0),
+    ("1 hour", 3600.0),
+    ("2 hours", 7200.0),
+    ("4 hours", 14400.0),
+    ("8 hours", 28800.0),
+)
+DEFAULT_CODE_LIFETIME_INDEX = 2
 WAIT_TEXT = "Asking Vital…"
 CANCEL_TEXT = "Cancel"
 NOTICE_MS = 4000
@@ -47,6 +60,7 @@ class LinkView(QMainWindow):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Vital link for a patient")
+        self._code_route = False
         self._build()
 
     def _build(self) -> None:
@@ -54,6 +68,7 @@ class LinkView(QMainWindow):
         self.message_area = MessageArea(self)
         self.connection = ConnectionPanel(self)
 
+        self.patient_panel = PatientPanel(self)
         self.user_id = UserIdField(self)
         self.provider_picker = ProviderPicker(self)
         self.provider_source = plain_label("", self, "providerSourceLabel")
@@ -62,6 +77,14 @@ class LinkView(QMainWindow):
         self.provider_warning = plain_label("", self, "providerWarningLabel")
         self.provider_warning.setAccessibleName("Provider warning")
         self.provider_warning.hide()
+        self.code_lifetime = QComboBox(self)
+        self.code_lifetime.setObjectName("codeLifetimeCombo")
+        self.code_lifetime.setAccessibleName("How long the phone app code lasts")
+        for label, seconds in CODE_LIFETIMES:
+            self.code_lifetime.addItem(label, seconds)
+        self.code_lifetime.setCurrentIndex(DEFAULT_CODE_LIFETIME_INDEX)
+        self.code_lifetime_label = QLabel("Code &lasts:", self)
+        self.code_lifetime_label.setBuddy(self.code_lifetime)
         self.redirect = ValidatedField(
             redirect_url_problem,
             object_name="redirectUrlEdit",
@@ -117,6 +140,9 @@ class LinkView(QMainWindow):
         filter_label.setBuddy(self.filter_checklist.search)
         form.addRow(filter_label, self.filter_checklist)
         form.addRow("", self.provider_warning)
+        form.addRow(self.code_lifetime_label, self.code_lifetime)
+        self._form = form
+        form.setRowVisible(self.code_lifetime, False)
         redirect_label = QLabel("&Redirect URL:", self)
         redirect_label.setBuddy(self.redirect.edit)
         form.addRow(redirect_label, self.redirect)
@@ -136,6 +162,7 @@ class LinkView(QMainWindow):
         form_column = QVBoxLayout()
         form_column.setContentsMargins(0, 0, 0, 0)
         form_column.addWidget(self.connection_box)
+        form_column.addWidget(self.patient_panel)
         form_column.addWidget(patient_box)
         form_column.addStretch(1)
         form_widget = QWidget(self)
@@ -177,6 +204,8 @@ class LinkView(QMainWindow):
             self.connection.base_url_edit,
             self.connection.api_key_edit,
             self.connection.show_key_button,
+            self.patient_panel.search_edit,
+            self.patient_panel.find_button,
             self.user_id.edit,
             self.provider_picker,
             self.filter_checklist.search,
@@ -213,9 +242,20 @@ class LinkView(QMainWindow):
             " #connectionBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }"
         )
 
+    def set_code_route(self, code: bool) -> None:
+        """Generate makes a phone-app code (and its lifetime is asked) or a web link."""
+        self._code_route = code
+        self._form.setRowVisible(self.code_lifetime, code)
+        if self.generate_button.text() in (GENERATE_TEXT, CODE_TEXT):
+            self.generate_button.setText(CODE_TEXT if code else GENERATE_TEXT)
+
+    def code_lifetime_seconds(self) -> float:
+        return float(self.code_lifetime.currentData())
+
     def set_busy(self, busy: bool) -> None:
         """Show or hide the waiting state; Generate says it is waiting, not yet Cancel."""
-        self.generate_button.setText(WAIT_TEXT if busy else GENERATE_TEXT)
+        idle = CODE_TEXT if self._code_route else GENERATE_TEXT
+        self.generate_button.setText(WAIT_TEXT if busy else idle)
         self.generate_button.setAccessibleName("Waiting for Vital" if busy else "Generate link")
         self.generate_button.setToolTip("Escape cancels" if busy else "Enter or Ctrl+Enter")
         for widget in (self.busy, self.busy_label, self.cancel_button):

@@ -22,17 +22,26 @@ SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 MINIMUM_CHARACTERS = 24  # the combo's width does not follow the longest name from a server
 
 
+PHONE_APP_SUFFIX = " · phone app code"
+
+
 def provider_item(provider: Provider) -> QStandardItem:
-    """One row: marked name, slug as data, disabled with the reason when not linkable."""
-    item = QStandardItem(provider.display_name)
+    """One row: marked name, slug as data; a phone-only provider says it makes an app code.
+
+    Phone-only providers (Apple Health, Health Connect, the Bluetooth devices) are offered:
+    choosing one turns Generate into a code for the vendor's phone app.
+    """
+    phone_only = not provider.linkable
+    item = QStandardItem(provider.display_name + (PHONE_APP_SUFFIX if phone_only else ""))
     item.setData(provider.slug, SLUG_ROLE)
     item.setData(f"{provider.display_name} {provider.slug}", SEARCH_ROLE)
-    reason = provider.unavailable_reason
-    if reason:
-        item.setEnabled(False)
-        item.setSelectable(False)
-        item.setToolTip(reason)
-        item.setData(reason, Qt.ItemDataRole.AccessibleDescriptionRole)
+    if phone_only:
+        note = (
+            f"{provider.display_name} connects through the vendor's phone app: choosing it "
+            "creates a code for that app instead of a web link."
+        )
+        item.setToolTip(note)
+        item.setData(note, Qt.ItemDataRole.AccessibleDescriptionRole)
     else:
         item.setToolTip(f"{provider.display_name} ({provider.slug})")
     return item

@@ -10,7 +10,14 @@ empties the link text and drops the code, so nothing stale can be copied or scan
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -29,6 +36,12 @@ from vital_desktop.qt.widgets.qr_widget import QRCodeWidget
 EMPTY_INSTRUCTIONS = (
     "Fill in the patient's Vital user ID and press Generate link. The QR code and the link "
     "will appear here."
+)
+CODE_INSTRUCTIONS = (
+    "This route needs the vendor's phone app (Junction Connect on the patient's iPhone); it "
+    "does not work in a web browser. 1. The patient opens the app and goes to Settings. "
+    "2. They type the code in large letters, or scan the QR code with the app. 3. They choose the "
+    "provider and allow access. The code works once, until the timer runs out."
 )
 READY_INSTRUCTIONS = (
     "Ask the patient to scan the code with their phone camera, or open or copy the link. "
@@ -85,6 +98,19 @@ class ResultPanel(QWidget):
         self.patient_label.setFont(bold)
         self.patient_label.hide()
         self.instructions = plain_label(EMPTY_INSTRUCTIONS, self, "resultInstructions")
+        self.connection_status = plain_label("", self, "connectionStatusLabel")
+        self.connection_status.setAccessibleName("Whether the patient has connected")
+        self.connection_status.hide()
+        self.code_label = plain_label("", self, "linkCodeLabel")
+        self.code_label.setAccessibleName("Code for the phone app")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        code_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        code_font.setPointSizeF(max(code_font.pointSizeF(), 10.0) * 2.4)
+        code_font.setBold(True)
+        code_font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 115)
+        self.code_label.setFont(code_font)
+        self.code_label.hide()
 
         self.qr = QRCodeWidget(self)
         self.countdown = CountdownLabel(self)
@@ -141,6 +167,8 @@ class ResultPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.patient_label)
+        layout.addWidget(self.connection_status)
+        layout.addWidget(self.code_label)
         layout.addWidget(self.instructions)
         layout.addWidget(self.countdown)
         layout.addWidget(self.qr, 1)
@@ -174,21 +202,40 @@ class ResultPanel(QWidget):
         self.regenerate_button.hide()
 
     def show_ready(self, issued: IssuedLink, matrix: list[list[bool]]) -> None:
-        """A fresh link that may be handed out."""
+        """A fresh link (or phone-app code) that may be handed out."""
         self._issued = issued
-        url = issued.session.link.link_web_url
-        self.qr.set_code(url, matrix)
-        self.link_edit.setText(url)
+        self.qr.set_code(issued.qr_text, matrix)
+        self.link_edit.setText(issued.qr_text)
         self.link_edit.setCursorPosition(0)
         self.link_edit.setToolTip("")
         self._describe(issued)
-        self.title.setText("Link ready")
-        self.instructions.setText(READY_INSTRUCTIONS)
+        code = issued.code
+        self.code_label.setText(code or "")
+        self.code_label.setVisible(code is not None)
+        if code is None:
+            self.title.setText("Link ready")
+            self.instructions.setText(READY_INSTRUCTIONS)
+            self.copy_button.setText("&Copy link")
+        else:
+            self.title.setText("Code for the phone app")
+            self.instructions.setText(CODE_INSTRUCTIONS)
+            self.copy_button.setText("&Copy code")
         self.instructions.setStyleSheet("")
         self.regenerate_button.hide()
         self.countdown.show()
         self.countdown.start(issued.session)
         self._enable_hand_off(True)
+        self.open_button.setEnabled(code is None)  # a phone-app address opens nothing here
+
+    def set_connection_status(self, text: str, tone: str = "") -> None:
+        """The line that says whether the patient has connected ("" hides it).
+
+        ``tone`` is "ok", "problem" or "" (neutral).
+        """
+        self.connection_status.setText(text)
+        self.connection_status.setVisible(bool(text))
+        colour = {"ok": theme.ok_colour(self), "problem": theme.problem_colour(self)}.get(tone)
+        self.connection_status.setStyleSheet(f"color: {colour};" if colour else "")
 
     def show_retired(self, issued: IssuedLink | None, reason: str, headline: str) -> None:
         """A link that may no longer be handed out: its code and text are gone for good."""
@@ -225,13 +272,15 @@ class ResultPanel(QWidget):
         self.patient_label.setText(
             f"Made {description[0].lower()}{description[1:]}" if made else description
         )
-        self.patient_label.setToolTip(f"Vital user ID: {issued.purpose.request.user_id}")
+        self.patient_label.setToolTip(f"Vital user ID: {issued.purpose.user_id}")
         self.patient_label.show()
 
     def _clear_link(self) -> None:
         self.countdown.stop()
         self.countdown.hide()
         self.link_edit.clear()
+        self.code_label.clear()
+        self.code_label.hide()
         self._enable_hand_off(False)
 
     def _enable_hand_off(self, enabled: bool) -> None:
