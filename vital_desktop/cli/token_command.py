@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, TextIO
 
 from vital_desktop.cli.output import can_encode, safe_text, wants_colour, write_line
 from vital_desktop.core.environments import (
-    API_KEY_VARIABLE,
     BASE_URL_VARIABLE,
     ApiTarget,
     Environment,
@@ -94,12 +93,14 @@ def issue_link(
     args: argparse.Namespace, environ: Mapping[str, str]
 ) -> tuple[LinkSession, ApiTarget, KeyInfo]:
     """Validate, call POST /v2/link/token once, and wrap the reply in a ``LinkSession``."""
+    from vital_desktop.cli.key_command import key_for_run
     from vital_desktop.core.client import VitalClient
 
-    key = environ.get(API_KEY_VARIABLE, "")
     request = build_request(args)
     if args.qr_png:
         _check_png_path(args.qr_png)
+    # $VITAL_API_KEY wins; without it, the key stored for --env/--region (or the only one).
+    key = key_for_run(args, environ)
     target = resolve_target(args, key, environ)
     with VitalClient(key, target, client_settings(args.timeout), environ=environ) as client:
         link = client.create_link_token(request)

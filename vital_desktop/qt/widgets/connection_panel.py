@@ -1,18 +1,22 @@
 """Where links come from: environment and region, a custom address or demo, and the API key.
 
 The key's prefix picks the environment when it is typed or pasted; a key that disagrees with
-the chosen environment is explained in words and blocks Generate until resolved.
+the chosen environment is explained in words and blocks Generate until resolved. Under the
+key, *Remember on this computer*, *Forget* and a line saying where the key in use comes from;
+``qt.controllers.key_controller.KeyController`` gives them their behaviour.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QToolButton,
     QWidget,
 )
@@ -35,7 +39,8 @@ __all__ = ["MODE_LABELS", "ConnectionPanel", "ConnectionState", "Mode"]
 
 
 class ConnectionPanel(QWidget):
-    """``environmentCombo``, ``regionCombo``, ``baseUrlEdit`` and the masked ``apiKeyEdit``."""
+    """``environmentCombo``, ``regionCombo``, ``baseUrlEdit``, the masked ``apiKeyEdit``,
+    ``rememberKeyCheck``, ``forgetKeyButton`` and ``keyInUseLabel``."""
 
     changed = Signal()
 
@@ -67,12 +72,30 @@ class ConnectionPanel(QWidget):
         self.api_key_edit.setAccessibleName("Team API key")
         self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key_edit.setPlaceholderText("Paste the team's key (sk_… or pk_…)")
-        self.api_key_edit.setToolTip("Kept for this session only; never saved to disk.")
+        self.api_key_edit.setToolTip(
+            "Kept for this session only, unless Remember on this computer is ticked: then it "
+            "is kept in this computer's keychain, never in a file."
+        )
         self.show_key_button = QToolButton(self)
         self.show_key_button.setObjectName("showKeyButton")
         self.show_key_button.setText("Show")
         self.show_key_button.setCheckable(True)
         self.show_key_button.setAccessibleName("Show the API key")
+        self.remember_key_check = QCheckBox("Remember on this computer", self)
+        self.remember_key_check.setObjectName("rememberKeyCheck")
+        self.remember_key_check.setAccessibleName("Remember the API key on this computer")
+        self.remember_key_check.setToolTip("Keep the key in this computer's keychain.")
+        self.forget_key_button = QPushButton("Forget", self)
+        self.forget_key_button.setObjectName("forgetKeyButton")
+        self.forget_key_button.setAccessibleName("Forget the stored API key")
+        self.forget_key_button.setToolTip("Remove the key from this computer's keychain.")
+        self.forget_key_button.setEnabled(False)
+        self.key_in_use_label = QLabel(self)
+        self.key_in_use_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.key_in_use_label.setObjectName("keyInUseLabel")
+        self.key_in_use_label.setAccessibleName("Where the API key comes from")
+        self.key_in_use_label.setWordWrap(True)
+        self.key_in_use_label.hide()
         self.problem_label = QLabel(self)
         self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_label.setObjectName("keyProblemLabel")
@@ -88,6 +111,12 @@ class ConnectionPanel(QWidget):
         key_row.setContentsMargins(0, 0, 0, 0)
         key_row.addWidget(self.api_key_edit, 1)
         key_row.addWidget(self.show_key_button)
+        self._remember_row = QWidget(self)
+        remember_row = QHBoxLayout(self._remember_row)
+        remember_row.setContentsMargins(0, 0, 0, 0)
+        remember_row.addWidget(self.remember_key_check)
+        remember_row.addWidget(self.forget_key_button)
+        remember_row.addStretch(1)
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -100,6 +129,8 @@ class ConnectionPanel(QWidget):
         self.key_label = QLabel("API &key:", self)
         self.key_label.setBuddy(self.api_key_edit)
         form.addRow(self.key_label, key_row)
+        form.addRow("", self._remember_row)
+        form.addRow("", self.key_in_use_label)
         form.addRow("", self.problem_label)
         self._form = form
 
@@ -131,6 +162,12 @@ class ConnectionPanel(QWidget):
     def set_base_url(self, url: str) -> None:
         self.base_url_edit.setText(url.strip())
         self.set_mode(Mode.CUSTOM)
+
+    def show_key_source(self, text: str) -> None:
+        """Say where the key in use comes from (plain text); empty hides the line."""
+        self.key_in_use_label.setText(text)
+        self.key_in_use_label.setAccessibleDescription(text)
+        self.key_in_use_label.setVisible(bool(text) and self.mode() is not Mode.DEMO)
 
     def set_demo_target(
         self, target: ApiTarget | None, key: str, problem: VitalError | None
@@ -181,6 +218,8 @@ class ConnectionPanel(QWidget):
         demo = mode is Mode.DEMO
         self.api_key_edit.setEnabled(not demo)
         self.show_key_button.setEnabled(not demo)
+        self._form.setRowVisible(self._remember_row, not demo)
+        self.key_in_use_label.setVisible(not demo and bool(self.key_in_use_label.text()))
         self.api_key_edit.setPlaceholderText(
             "Not needed: demo mode uses the practice server's key"
             if demo
