@@ -3,11 +3,19 @@
 Screens are measured in logical pixels by their available geometry, i.e. without task bars
 and docks: a 1366x768 laptop leaves about 1366x728, and a 1920x1080 panel at 150% scaling
 about 1280x680. A window asked for 1120x780 must shrink to fit either, title bar included.
+
+The window's last size and place are kept in the settings store (``save_window_geometry``)
+and restored only onto a screen that is still there (``restore_window_geometry``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+import base64
+import binascii
+import struct
+from typing import Protocol
+
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -71,3 +79,78 @@ def place_on_screen(window: QWidget, preferred: QSize | None = None) -> QSize:
     outer = QSize(window.width() + extra.width(), window.height() + extra.height())
     window.move(centred(available, outer))
     return window.size()
+
+
+# ----------------------------------------------------------------- remembered geometry
+
+GEOMETRY_KEY = "window/geometry"
+# How much of a restored frame must lie on one screen for its title bar to be grabbed.
+MIN_VISIBLE = QSize(100, 40)
+_GEOMETRY_MAGIC = 0x1D9D0CB  # QWidget::saveGeometry's first four bytes
+
+
+class GeometryStore(Protocol):
+    """Where the geometry is kept (``QSettingsStore``, or any ``get``/``set`` store)."""
+
+    def get(self, key: str) -> object | None: ...
+
+    def set(self, key: str, value: object) -> None: ...
+
+
+def save_window_geometry(window: QWidget, store: GeometryStore) -> None:
+    """Remember ``window``'s size and position (``saveGeometry``, base64) in ``store``."""
+    data = bytes(window.saveGeometry().data())
+    store.set(GEOMETRY_KEY, base64.b64encode(data).decode("ascii"))
+
+
+def saved_frame(data: bytes) -> QRect | None:
+    """The frame rectangle inside ``saveGeometry`` bytes, or None when they are not that.
+
+    The layout (magic, major, minor version, then the frame as four big-endian int32
+    corners) has been the same since Qt 4; it is read here so a rectangle can be checked
+    against today's screens before Qt is asked to restore it.
+    """
+    header = struct.Struct(">IHH4i")
+    if len(data) < header.size:
+        return None
+    magic, _major, _minor, left, top, right, bottom = header.unpack_from(data)
+    if magic != _GEOMETRY_MAGIC or right < left or bottom < top:
+        return None
+    return QRect(QPoint(left, top), QPoint(right, bottom))
+
+
+def on_a_screen(frame: QRect) -> bool:
+    """True when enough of ``frame`` lies on one of the screens there are now."""
+    need_w = min(MIN_VISIBLE.width(), frame.width())
+    need_h = min(MIN_VISIBLE.height(), frame.height())
+    for screen in QGuiApplication.screens():
+        overlap = screen.availableGeometry().intersected(frame)
+        if overlap.width() >= need_w and overlap.height() >= need_h:
+            return True
+    return False
+
+
+def restore_window_geometry(
+    window: QWidget, store: GeometryStore, preferred: QSize | None = None
+) -> bool:
+    """Put ``window`` where it was last time; True if that was done.
+
+    Falls back to ``place_on_screen`` (centred, sized to fit) when nothing was saved, the
+    saved bytes are damaged, or the saved place is on no screen there is now (a second
+    monitor unplugged, a laptop off its dock).
+    """
+    raw = store.get(GEOMETRY_KEY)
+    data: bytes | None = None
+    if isinstance(raw, str | bytes) and raw:
+        try:
+            data = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            data = None
+    frame = saved_frame(data) if data else None
+    if data is None or frame is None or not on_a_screen(frame):
+        place_on_screen(window, preferred)
+        return False
+    if not window.restoreGeometry(QByteArray(data)):
+        place_on_screen(window, preferred)
+        return False
+    return True
