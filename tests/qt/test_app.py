@@ -34,7 +34,8 @@ def test_link_ttl_and_demo_flags() -> None:
     args = parse_args(["--link-ttl", "2.5", "--demo"])
     assert args.link_ttl == 2.5 and args.demo is True
     defaults = parse_args([])
-    assert defaults.link_ttl == 600 and defaults.demo is False
+    # No flag: the lifetime comes from Preferences (ten minutes unless changed).
+    assert defaults.link_ttl is None and defaults.demo is False
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,13 @@
-"""``vital-link``: get a link token from the command line, or run the local sandbox API.
+"""``vital-link``: get a link token from the command line, run the local sandbox API, or
+print diagnostics for support.
 
-The API key is read from ``VITAL_API_KEY`` only, never from an argument (arguments end up
+The API key is read from ``VITAL_API_KEY`` (or, when that is unset, from the system
+keychain, where ``vital-link key set`` put it), never from an argument (arguments end up
 in shell history and process lists). Exit codes: 0 success, 2 bad input, 3 the API
 refused, 4 network failure. The message on stderr is the sentence the desktop app shows.
 
 This module only parses and dispatches. It must stay cheap to import so ``--help`` is
-instant: httpx, segno and the sandbox are imported inside the command that uses them.
+instant: httpx, segno, keyring and the sandbox are imported inside the command that uses them.
 """
 
 from __future__ import annotations
@@ -183,12 +185,62 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
 
 
+def _add_key_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    key = commands.add_parser(
+        "key",
+        help="remember the team API key in this computer's keychain",
+        description="Remember a team API key in the system keychain (one per environment "
+        "and region), list what is stored, or forget it. `vital-link token` uses the stored "
+        f"key when ${API_KEY_VARIABLE} is not set. Nothing is written when no keychain exists.",
+    )
+    actions = key.add_subparsers(dest="key_command", required=True, parser_class=_Parser)
+    store = actions.add_parser(
+        "set",
+        help="store the key read from standard input",
+        description="Store the key read from standard input (pipe it in, or paste it when "
+        "asked; it is never taken from an argument). Its prefix says its environment and "
+        "region; --env/--region, when given, must agree.",
+    )
+    forget = actions.add_parser(
+        "forget",
+        help="remove a stored key",
+        description="Remove a stored key. --env and --region are needed unless only one "
+        "key is stored.",
+    )
+    # Caught so that a key typed as an argument is refused without echoing it back.
+    store.add_argument("typed_key", nargs="*", help=argparse.SUPPRESS)
+    for action in (store, forget):
+        action.add_argument("--env", choices=[e.value for e in Environment])
+        action.add_argument("--region", choices=[r.value for r in Region])
+    actions.add_parser(
+        "status",
+        help="list the stored keys (masked) and the keychain in use",
+        description="List the stored keys, masked (sk_us_…a1b2), and the keychain in use.",
+    )
+
+
+def _add_diagnostics_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    diagnostics = commands.add_parser(
+        "diagnostics",
+        help="print versions, settings and recent log lines for support (nothing secret)",
+        description="Print what support needs to know: versions, platform, environment and "
+        "region, the proxy and certificate settings, and the last lines of the app's log, "
+        "with keys and links removed. Nothing is sent anywhere.",
+    )
+    diagnostics.add_argument(
+        "--log-file",
+        metavar="FILE",
+        help="read this log file instead of the one the window writes",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The ``vital-link`` argument parser (token, matrix and sandbox subcommands)."""
+    """The ``vital-link`` argument parser (token, matrix, sandbox, key, diagnostics)."""
     parser = _Parser(
         prog="vital-link",
         description="Get a one-time Vital link for a patient, or run a local practice API.",
-        epilog=f"The API key is read from the {API_KEY_VARIABLE} environment variable; "
+        epilog=f"The API key is read from the {API_KEY_VARIABLE} environment variable, or "
+        "else from the keychain (see `vital-link key`); "
         f"{BASE_URL_VARIABLE} overrides the API host. Exit codes: 0 success, 2 bad input, "
         "3 the API refused, 4 network failure.",
     )
@@ -197,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_token_command(commands)
     _add_matrix_command(commands)
     _add_sandbox_command(commands)
+    _add_key_command(commands)
+    _add_diagnostics_command(commands)
     return parser
 
 
@@ -212,10 +266,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vital_desktop.cli.sandbox_command import run_sandbox
 
         return run_sandbox(args, os.environ, sys.stdout, sys.stderr)
+    if args.command == "diagnostics":
+        from vital_desktop.cli.diagnostics_command import run_diagnostics
+
+        return run_diagnostics(args, os.environ, sys.stdout, sys.stderr)
     if args.command == "matrix":
         from vital_desktop.cli.matrix_command import run_matrix
 
         return run_matrix(args, os.environ, sys.stdout, sys.stderr)
+    if args.command == "key":
+        from vital_desktop.cli.key_command import run_key
+
+        return run_key(args, sys.stdin, sys.stdout, sys.stderr)
     from vital_desktop.cli.token_command import run_token
 
     return run_token(args, os.environ, sys.stdout, sys.stderr)

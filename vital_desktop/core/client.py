@@ -1,11 +1,12 @@
 """The Vital API client: validated requests, bounded retries, typed errors, no Qt.
 
 Every method validates its inputs before anything is sent and speaks through one httpx
-client built here (``trust_env=False``: proxies and CA files are chosen explicitly by
-``proxies``). Each call has an overall deadline (``overall_timeout``, retries and their
-waits included) on top of the per-operation connect/read timeouts; it can be cancelled from
-another thread through the calling thread's ``CancelToken`` (the socket is shut at once and
-the call raises ``Cancelled``); it retries only 429 and 503 (a bounded number of times,
+client built here (``trust_env=False``: proxies are chosen explicitly by ``proxies``, the
+certificates trusted by ``tls``: the system's store plus any CA files). Each call has an
+overall deadline (``overall_timeout``, retries and their waits included) on top of the
+per-operation connect/read timeouts; it can be cancelled from another thread through the
+calling thread's ``CancelToken`` (the socket is shut at once and the call raises
+``Cancelled``); it retries only 429 and 503 (a bounded number of times,
 honouring Retry-After up to a cap); it reads at most ``max_response_bytes`` of decoded reply
 whatever the compression; and it turns every other failure into one ``VitalError``. The
 API key travels only in the ``x-vital-api-key`` header; it (or a near echo of it) is never
@@ -49,8 +50,9 @@ from vital_desktop.core.models import (
     User,
 )
 from vital_desktop.core.providers import SLUG_PATTERN
-from vital_desktop.core.proxies import proxy_for, ssl_context
+from vital_desktop.core.proxies import proxy_for
 from vital_desktop.core.retry_after import parse_retry_after, wait_phrase, wait_sentence
+from vital_desktop.core.tls import client_ssl_context
 from vital_desktop.core.transport import (
     DeadlineTransport,
     DecodeError,
@@ -97,6 +99,9 @@ class ClientSettings:
     # Connect + TLS + request + headers + body of a whole call (retries and their waits
     # included) end by then, however slowly a server trickles bytes.
     overall_timeout: float = 30.0
+    # A PEM file of extra certificate authorities (a clinic's TLS-inspecting proxy, say),
+    # trusted on top of the system's store; verification itself cannot be turned off.
+    ca_bundle: str | None = None
 
 
 class VitalClient:
@@ -105,8 +110,9 @@ class VitalClient:
     ``check_key`` runs at construction: a missing, malformed, ``mg_`` or mismatched key
     raises before any request. ``sleep`` is injectable so callers can cancel a retry wait.
     ``environ`` (default ``os.environ``) is where proxy and CA settings are read; a setting
-    that cannot work raises ``VitalError`` INVALID_INPUT here, never later. ``transport``
-    replaces the network layer (the deadline then only applies between body chunks).
+    that cannot work (there, or ``settings.ca_bundle``) raises ``VitalError`` INVALID_INPUT
+    here, never later. ``transport`` replaces the network layer (the deadline then only
+    applies between body chunks).
 
     ``settings.overall_timeout`` bounds each call as a whole, retries included: a call
     raises TIMEOUT once it has run that long, and a retry whose wait would pass the deadline
@@ -142,7 +148,7 @@ class VitalClient:
             if target.base_url.lower().startswith("https:") or (
                 proxy is not None and proxy.url.scheme == "https"
             ):
-                context = ssl_context(env)
+                context = client_ssl_context(env, ca_bundle=self.settings.ca_bundle)
             else:
                 # Plain http to this computer: no TLS is ever set up, so CA settings (even
                 # broken ones) must not stop demo mode. A context without CAs verifies

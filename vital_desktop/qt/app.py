@@ -41,9 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--link-ttl",
         type=_positive_seconds,
-        default=DEFAULT_LINK_TTL,
+        default=None,
         metavar="SECONDS",
-        help=f"how long the countdown runs (default {DEFAULT_LINK_TTL:g})",
+        help="how long the countdown runs (default: the Preferences setting, "
+        f"{DEFAULT_LINK_TTL:g} s unless changed)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     # For scripts/screenshot.sh: fill the demo form, generate, save a picture, quit.
@@ -57,12 +58,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def log_file_path() -> Path:
-    """``<app data>/logs/vital-desktop.log`` in the platform's folder (never the cwd)."""
-    from PySide6.QtCore import QStandardPaths
+    """``<app data>/logs/vital-desktop.log`` in the platform's folder (never the cwd); the
+    same path ``vital-link diagnostics`` reads."""
+    from vital_desktop.core.diagnostics import default_log_path
 
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
-    folder = Path(base) if base else Path.home() / ".vital-desktop"
-    return folder / "logs" / "vital-desktop.log"
+    return default_log_path()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,19 +72,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from vital_desktop.core.logsetup import configure_logging
-    from vital_desktop.qt import crash_guard
-    from vital_desktop.qt.geometry import place_on_screen
     from vital_desktop.qt.main_window import LinkWindow
-    from vital_desktop.qt.options import AppOptions
+    from vital_desktop.qt.options import options_from_preferences
+    from vital_desktop.qt.settings_store import QSettingsStore, open_preferences
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("vital-desktop")
     configure_logging(path=log_file_path())
     app.setApplicationDisplayName("Vital link")
-    options = AppOptions(link_ttl=args.link_ttl, demo=args.demo, environ=dict(os.environ))
+    # A second launch raises the running window and leaves, before it reads any setting or
+    # touches the keychain (two copies would fight over both).
+    instance = None
+    if not args.screenshot:
+        from vital_desktop.qt.single_instance import SingleInstance, raise_window
+
+        instance = SingleInstance()
+        if not instance.claim_or_notify():
+            return 0
+    store = QSettingsStore()
+    preferences = open_preferences(store)
+    options = options_from_preferences(
+        preferences, environ=dict(os.environ), demo=args.demo, link_ttl=args.link_ttl
+    )
     window = LinkWindow(options)
-    crash_guard.install(window.controller.show_error)
-    place_on_screen(window, QSize(1120, 780))
+    window.install_menus(store)
+    if instance is not None:
+        instance.activation_requested.connect(lambda: raise_window(window))
+    window.restore_geometry(store, QSize(1120, 780))
     window.show()
     if args.screenshot:
         from vital_desktop.qt.screenshot import take_screenshot
@@ -94,3 +108,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         window.controller.shutdown()
+        if instance is not None:
+            instance.close()

@@ -39,6 +39,11 @@ class ClientCache:
                 self._clients[(api_key, target)] = client
             return client
 
+    def replace_settings(self, settings: ClientSettings) -> None:
+        """Use ``settings`` for clients built from now on (the old ones are closed)."""
+        self.settings = settings
+        self.close_all()
+
     def close_all(self) -> None:
         with self._lock:
             clients, self._clients = list(self._clients.values()), {}

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from vital_desktop.core.client import ClientSettings
+from vital_desktop.core.keystore import KeyStore
 from vital_desktop.core.link_session import DEFAULT_LINK_TTL
+from vital_desktop.core.preferences import Preferences
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,35 @@ class AppOptions:
     poll_seconds: float = 3.0
     # Providers needing the clinic's own OAuth app that this clinic has set up (no warning).
     own_oauth_apps: frozenset[str] = frozenset()
+    # The user's settings under the clinic's policy; None in tests that pass options only.
+    preferences: Preferences | None = field(default=None, repr=False, compare=False)
+    # Where remembered keys live; None means the operating system's keychain.
+    key_store: KeyStore | None = field(default=None, repr=False, compare=False)
+
+
+def options_from_preferences(
+    preferences: Preferences,
+    *,
+    environ: Mapping[str, str],
+    demo: bool = False,
+    link_ttl: float | None = None,
+) -> AppOptions:
+    """The window's options from the settings; a command-line ``link_ttl`` wins."""
+    ca_bundle = str(preferences.value("ca_bundle") or "") or None
+    apps = preferences.value("own_oauth_apps")
+    return AppOptions(
+        link_ttl=link_ttl
+        if link_ttl is not None
+        else float(_number(preferences, "link_ttl_minutes")) * 60,
+        demo=demo or preferences.value("default_environment") == "demo",
+        client_settings=ClientSettings(ca_bundle=ca_bundle),
+        environ=environ,
+        poll_seconds=float(_number(preferences, "poll_seconds")),
+        own_oauth_apps=frozenset(apps) if isinstance(apps, tuple) else frozenset(),
+        preferences=preferences,
+    )
+
+
+def _number(preferences: Preferences, name: str) -> float:
+    value = preferences.value(name)
+    return float(value) if isinstance(value, int | float) else 0.0

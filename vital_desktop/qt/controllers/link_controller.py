@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
@@ -23,6 +23,7 @@ from vital_desktop.core.connection import Connection, Mode
 from vital_desktop.core.connection_watch import ConnectionNews, NewsKind, PollSchedule
 from vital_desktop.core.environments import API_KEY_VARIABLE, BASE_URL_VARIABLE
 from vital_desktop.core.errors import ErrorKind, VitalError
+from vital_desktop.core.keystore import KeyStore
 from vital_desktop.core.link_board import (
     Binding,
     Delivery,
@@ -53,6 +54,7 @@ from vital_desktop.qt.catalogue_loader import CatalogueLoader
 from vital_desktop.qt.clients import ClientCache
 from vital_desktop.qt.controllers.connection_watcher import ConnectionWatcher
 from vital_desktop.qt.controllers.hand_off import HandOff, ask_save_path
+from vital_desktop.qt.controllers.key_controller import KeyController
 from vital_desktop.qt.controllers.patient_controller import (
     Confirm,
     PatientController,
@@ -138,10 +140,18 @@ class LinkController(QObject):
         self._cancel_armed = False
         self._done_headline = "Connected"
         self._polling_trouble = False
+        self.last_error: str | None = None  # for diagnostics
         self._demo_scheduled = False
         self._demo_failed = False
         self._wire()
         self._apply_environment()
+        # A remembered key (the OS keychain) fills the key field when no VITAL_API_KEY is set;
+        # with exactly one stored, the app starts in its environment instead of demo mode.
+        self.keys = KeyController(
+            view.connection, options.key_store or KeyStore(), options.environ, self
+        )
+        self.keys.trouble.connect(self.view.message_area.show_note)
+        self.keys.start(pick_stored=not options.demo)
 
     # ------------------------------------------------------------------ set-up
 
@@ -168,9 +178,10 @@ class LinkController(QObject):
         self.watcher.polled.connect(self.on_watcher_polled)
         self.demo.ready.connect(self.on_demo_ready)
         self.demo.failed.connect(self.on_demo_failed)
-        v.provider_picker.set_catalogue(self.catalogue.current)
-        v.filter_checklist.set_catalogue(self.catalogue.current)
+        v.provider_picker.set_catalogue(self.offered(self.catalogue.current))
+        v.filter_checklist.set_catalogue(self.offered(self.catalogue.current))
         v.show_catalogue_source(False)
+        self._restore_form()
 
     def _apply_environment(self) -> None:
         environ = self.options.environ
@@ -192,6 +203,8 @@ class LinkController(QObject):
     def start_demo(self) -> None:
         """Start the practice server (once) and point the demo connection at it."""
         self._demo_scheduled = False
+        if self.view.connection.mode() is not Mode.DEMO:
+            return  # a remembered key took over before the practice server was needed
         if self.demo.server is None:
             self.demo.start()
         if self.demo.server is not None:
@@ -275,13 +288,78 @@ class LinkController(QObject):
 
     @Slot(object, bool)
     def on_catalogue_loaded(self, catalogue: ProviderCatalogue, from_server: bool) -> None:
-        self.view.provider_picker.set_catalogue(catalogue)
-        self.view.filter_checklist.set_catalogue(catalogue)
+        self.view.provider_picker.set_catalogue(self.offered(catalogue))
+        self.view.filter_checklist.set_catalogue(self.offered(catalogue))
         self.view.show_catalogue_source(from_server)
+
+    # ------------------------------------------------------------- settings
+
+    def setting(self, name: str) -> object:
+        """A setting's value under the clinic's policy (None without preferences)."""
+        prefs = self.options.preferences
+        return prefs.value(name) if prefs is not None else None
+
+    def offered(self, catalogue: ProviderCatalogue) -> ProviderCatalogue:
+        """The catalogue less the providers the clinic does not allow (none: all)."""
+        allowed = self.setting("allowed_providers")
+        if not isinstance(allowed, tuple) or not allowed:
+            return catalogue
+        return ProviderCatalogue(p for p in catalogue if p.slug in allowed)
+
+    def _own_oauth_apps(self) -> frozenset[str]:
+        apps = self.setting("own_oauth_apps")
+        return frozenset(apps) if isinstance(apps, tuple) else self.options.own_oauth_apps
+
+    def _restore_form(self) -> None:
+        """The default redirect, and the provider and filter used last time."""
+        redirect = self.setting("default_redirect_url")
+        if isinstance(redirect, str) and redirect and not self.view.redirect.text():
+            self.view.redirect.edit.setText(redirect)
+        provider = self.setting("last_provider")
+        if isinstance(provider, str) and provider:
+            self.view.provider_picker.select_slug(provider)
+        chosen = self.setting("last_filter")
+        if isinstance(chosen, tuple) and chosen:
+            self.view.filter_checklist.set_checked(set(chosen))
+
+    def _remember_form(self, request: LinkTokenRequest | CodeRequest) -> None:
+        prefs = self.options.preferences
+        if prefs is None:
+            return
+        provider = request.provider or ""
+        chosen = () if isinstance(request, CodeRequest) else request.filter_on_providers or ()
+        for name, value in (("last_provider", provider), ("last_filter", tuple(chosen))):
+            try:
+                prefs.set(name, value)
+            except (ValueError, PermissionError):
+                pass  # fixed by the clinic or refused: the form simply starts as it was
+
+    def apply_preferences(self, names: list[str]) -> None:
+        """Settings changed in the Preferences dialog take effect now."""
+        prefs = self.options.preferences
+        if prefs is None or not names:
+            return
+        ttl = prefs.value("link_ttl_minutes")
+        poll = prefs.value("poll_seconds")
+        self.options = replace(
+            self.options,
+            link_ttl=float(ttl) * 60 if isinstance(ttl, int | float) else self.options.link_ttl,
+            poll_seconds=float(poll)
+            if isinstance(poll, int | float)
+            else self.options.poll_seconds,
+        )
+        if "ca_bundle" in names:
+            bundle = str(prefs.value("ca_bundle") or "") or None
+            settings = replace(self.options.client_settings, ca_bundle=bundle)
+            self.options = replace(self.options, client_settings=settings)
+            self.clients.replace_settings(settings)
+        if "allowed_providers" in names:
+            self.on_catalogue_loaded(self.catalogue.current, self.catalogue.from_server)
+        self.on_provider_or_filter_changed()
 
     @Slot()
     def on_provider_or_filter_changed(self) -> None:
-        self.view.set_code_route(wants_code(self.form(), self.catalogue.current))
+        self.view.set_code_route(wants_code(self.form(), self.offered(self.catalogue.current)))
         self.view.show_provider_warning(self._provider_warning())
 
     def _provider_warning(self) -> str | None:
@@ -302,7 +380,7 @@ class LinkController(QObject):
         catalogue = self.catalogue.current
         for each in dict.fromkeys([slug, *chosen] if slug else chosen):
             provider = catalogue.get(each) if each else None
-            warning = provider.link_warning(self.options.own_oauth_apps) if provider else None
+            warning = provider.link_warning(self._own_oauth_apps()) if provider else None
             if warning:
                 warnings.append(warning)
         return "\n".join(f"⚠ {text}" for text in warnings) or None
@@ -342,7 +420,7 @@ class LinkController(QObject):
             if state.problem is not None:
                 self.show_error(state.problem)
             return
-        catalogue = self.catalogue.current
+        catalogue = self.offered(self.catalogue.current)
         form = self.form()
         request: LinkTokenRequest | CodeRequest
         try:
@@ -360,6 +438,7 @@ class LinkController(QObject):
             describe_providers(request, catalogue),
             state.label,
         )
+        self._remember_form(request)
         self._send(state, purpose)
 
     def _send(self, state: Connection, purpose: LinkPurpose) -> None:
@@ -568,6 +647,7 @@ class LinkController(QObject):
     def show_error(self, error: VitalError) -> None:
         """The sentence in the message area; a field at fault is highlighted and focused."""
         v = self.view
+        self.last_error = f"{error.message}\n{error.detail}"
         v.message_area.show_error(error)
         field = {"user_id": v.user_id, "redirect_url": v.redirect}.get(error.field or "")
         if field is not None:

@@ -204,6 +204,8 @@ class LinkView(QMainWindow):
             self.connection.base_url_edit,
             self.connection.api_key_edit,
             self.connection.show_key_button,
+            self.connection.remember_key_check,
+            self.connection.forget_key_button,
             self.patient_panel.search_edit,
             self.patient_panel.find_button,
             self.user_id.edit,
