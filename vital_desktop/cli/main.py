@@ -37,6 +37,12 @@ from vital_desktop.core.link_session import DEFAULT_LINK_TTL
 
 DEFAULT_TIMEOUT = 20.0  # seconds for the whole request, retries included
 DEFAULT_POLL_TIMEOUT = 30.0  # seconds a matrix waits to see each demo connection
+HISTORY_DB_VARIABLE = "VITAL_HISTORY_DB"  # as core.history_store, not imported for --help
+OUTCOME_CHOICES = ("pending", "connected", "error", "expired", "retired", "cancelled")
+_NO_HISTORY_HELP = (
+    "do not record this hand-off in the history on this computer "
+    f"(${HISTORY_DB_VARIABLE} names another history file)"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,6 +96,7 @@ def _add_token_command(commands: argparse._SubParsersAction[_Parser]) -> None:
         help=f"give up after this long, retries included (default {DEFAULT_TIMEOUT:g})",
     )
     token.add_argument("--verbose", action="store_true", help="print technical detail on failure")
+    token.add_argument("--no-history", action="store_true", help=_NO_HISTORY_HELP)
 
 
 def _add_matrix_command(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -144,6 +151,7 @@ def _add_matrix_command(commands: argparse._SubParsersAction[_Parser]) -> None:
         f"(default {DEFAULT_TIMEOUT:g})",
     )
     matrix.add_argument("--verbose", action="store_true", help="print technical detail on failure")
+    matrix.add_argument("--no-history", action="store_true", help=_NO_HISTORY_HELP)
 
 
 def _add_sandbox_command(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -234,8 +242,35 @@ def _add_diagnostics_command(commands: argparse._SubParsersAction[_Parser]) -> N
     )
 
 
+def _add_history_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    history = commands.add_parser(
+        "history",
+        help="list or export the links and codes handed out on this computer",
+        description="List the hand-offs recorded on this computer (by the window and by "
+        "`vital-link token` and `matrix`), newest first, times in local time; or write them "
+        "as CSV (times in UTC). No link, code or key is ever recorded, only a fingerprint. "
+        f"The file: --db, else ${HISTORY_DB_VARIABLE}, else the app's data folder.",
+    )
+    history.add_argument(
+        "--since", metavar="DATE", help="from this date (2024-05-01) or time (2024-05-01T14:00)"
+    )
+    history.add_argument(
+        "--until", metavar="DATE", help="up to the end of this date, or up to this time"
+    )
+    history.add_argument("--user", help="part of the Vital user ID or of the clinic's patient ID")
+    history.add_argument("--provider", help="this provider only (slug, e.g. oura)")
+    history.add_argument("--env", help="this environment only (sandbox, production, demo)")
+    history.add_argument("--outcome", choices=OUTCOME_CHOICES, help="this outcome only")
+    history.add_argument(
+        "--limit", type=int, metavar="N", help="at most N rows (default 100 for the table)"
+    )
+    history.add_argument("--csv", metavar="FILE", help="write the rows to FILE as CSV instead")
+    history.add_argument("--db", metavar="PATH", help="read this history file")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The ``vital-link`` argument parser (token, matrix, sandbox, key, diagnostics)."""
+    """The ``vital-link`` argument parser (token, matrix, sandbox, key, diagnostics,
+    history)."""
     parser = _Parser(
         prog="vital-link",
         description="Get a one-time Vital link for a patient, or run a local practice API.",
@@ -251,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sandbox_command(commands)
     _add_key_command(commands)
     _add_diagnostics_command(commands)
+    _add_history_command(commands)
     return parser
 
 
@@ -274,6 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vital_desktop.cli.matrix_command import run_matrix
 
         return run_matrix(args, os.environ, sys.stdout, sys.stderr)
+    if args.command == "history":
+        from vital_desktop.cli.history_command import run_history
+
+        return run_history(args, os.environ, sys.stdout, sys.stderr)
     if args.command == "key":
         from vital_desktop.cli.key_command import run_key
 

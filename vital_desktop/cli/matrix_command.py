@@ -54,9 +54,11 @@ from vital_desktop.core.environments import (
 from vital_desktop.core.errors import ErrorCategory, ErrorKind, VitalError, invalid_input
 from vital_desktop.core.link_form import LinkForm, build_request
 from vital_desktop.core.providers import ProviderCatalogue, bundled_catalogue
+from vital_desktop.core.validation import LinkTokenRequest
 
 if TYPE_CHECKING:
     from vital_desktop.core.client import VitalClient
+    from vital_desktop.core.history_store import HistoryStore
 
 EXIT_OK = 0
 EXIT_INTERRUPTED = 130
@@ -77,6 +79,44 @@ _ROUTE_WORDS = {ROUTE_WEB: "web link", ROUTE_CODE: "app code", ROUTE_DEMO: "demo
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class _Recorder:
+    """Commits each link or code the matrix gets to the history (route "cli"), before its
+    row is printed."""
+
+    store: HistoryStore
+    environment: str
+    region: str
+    base_url: str
+
+    def __call__(
+        self,
+        patient: _Patient,
+        secret: str,
+        provider: str,
+        request: LinkTokenRequest | None = None,
+    ) -> None:
+        from vital_desktop.cli.history_command import not_recorded
+        from vital_desktop.core.history_store import HistoryError
+
+        try:
+            self.store.record(
+                user_id=patient.user_id,
+                client_user_id=patient.client_user_id or None,
+                route="cli",
+                secret=secret,
+                environment=self.environment,
+                region=self.region,
+                base_url=self.base_url,
+                provider=provider,
+                filter=(request.filter_on_providers or ()) if request is not None else (),
+                redirect_url=request.redirect_url if request is not None else None,
+                how=("cli_printed",),
+            )
+        except HistoryError as problem:
+            raise not_recorded(problem) from problem
 
 
 @dataclass(frozen=True)
@@ -216,18 +256,28 @@ def plan_jobs(catalogue: ProviderCatalogue, slugs: Sequence[str] | None, demo: b
 
 
 def _web_link(
-    client: VitalClient, patient: _Patient, job: _Job, catalogue: ProviderCatalogue
+    client: VitalClient,
+    patient: _Patient,
+    job: _Job,
+    catalogue: ProviderCatalogue,
+    record: _Recorder | None = None,
 ) -> str:
     # The window's own rules: unknown and phone-only providers are refused before sending.
     request = build_request(
         LinkForm(user_id_text=patient.user_id, provider_slug=job.slug), catalogue
     )
     link = client.create_link_token(request)
+    if record is not None:
+        record(patient, link.link_token, job.slug, request)
     return f"Link issued (sha256 {fingerprint(link.link_web_url)})."
 
 
-def _app_code(client: VitalClient, patient: _Patient) -> str:
+def _app_code(
+    client: VitalClient, patient: _Patient, job: _Job, record: _Recorder | None = None
+) -> str:
     code = client.create_link_code(patient.user_id)
+    if record is not None:
+        record(patient, code.code, job.slug)
     return f"App code issued (sha256 {fingerprint(code.code)}), valid until {code.expires_at}."
 
 
@@ -304,6 +354,7 @@ class _Runner:
     clock: Clock
     err: TextIO
     verbose: bool = False
+    record: _Recorder | None = None
 
     def run_one(self, job: _Job) -> MatrixRow:
         started = self.clock()
@@ -311,9 +362,9 @@ class _Runner:
         detail = ""
         try:
             if job.route == ROUTE_WEB:
-                sentence = _web_link(self.client, self.patient, job, self.catalogue)
+                sentence = _web_link(self.client, self.patient, job, self.catalogue, self.record)
             elif job.route == ROUTE_CODE:
-                sentence = _app_code(self.client, self.patient)
+                sentence = _app_code(self.client, self.patient, job, self.record)
             else:
                 sentence = _demo_connect(self.client, self.patient, job, self.poller)
             outcome = OK
@@ -404,9 +455,16 @@ def run_matrix(
     sleep: Sleep = time.sleep,
     clock: Clock = time.monotonic,
 ) -> int:
-    """``vital-link matrix``: validate, find the patient, run every row, print, report."""
+    """``vital-link matrix``: validate, find the patient, run every row, print, report.
+
+    Every link and code is committed to the history (route "cli") before its row is
+    printed, unless ``--no-history``; a history file that cannot be used stops the run
+    before any link is asked for.
+    """
+    from vital_desktop.cli.history_command import open_history_for_run
     from vital_desktop.core.client import VitalClient
 
+    history: HistoryStore | None = None
     try:
         if args.create and args.client_user_id is None:
             raise invalid_input("create", "--create needs --client-user-id (the clinic's ID).")
@@ -422,6 +480,12 @@ def run_matrix(
                 f"Demo connections exist only in sandbox, and this is {info.label}: leave out "
                 "--demo-connect, or use a sandbox (sk_) key.",
             )
+        history = open_history_for_run(args, environ, err)
+        recorder = (
+            _Recorder(history, info.environment.value, info.region.value, target.base_url)
+            if history is not None
+            else None
+        )
         started_at = datetime.now(UTC)
         with VitalClient(key, target, client_settings(args.timeout), environ=environ) as client:
             patient = _find_patient(client, args, err)
@@ -435,11 +499,15 @@ def run_matrix(
                 clock,
                 err,
                 args.verbose,
+                recorder,
             )
             rows, interrupted = runner.run_all(jobs)
             environment = f"{client.key_info.label} · {target.label}"
     except VitalError as error:
         return report_error(error, args.verbose, err)
+    finally:
+        if history is not None:
+            history.close()
     report = MatrixReport(
         tuple(rows), patient.user_id, patient.client_user_id, environment, source, started_at
     )

@@ -25,6 +25,7 @@ from vital_desktop.core.environments import (
     standard_target,
 )
 from vital_desktop.core.errors import ErrorCategory, VitalError, invalid_input
+from vital_desktop.core.history_store import HistoryError, HistoryStore
 from vital_desktop.core.link_form import LinkForm
 from vital_desktop.core.link_form import build_request as build_link_request
 from vital_desktop.core.link_session import DEFAULT_LINK_TTL, LinkSession
@@ -132,8 +133,8 @@ def _validity_sentence(session: LinkSession) -> str:
     return f"One-time link, valid for about {round(left / 60)} minutes."
 
 
-def draw_terminal_qr(link: str, colour: bool, out: TextIO, err: TextIO) -> None:
-    """Draw the code after the link, or say in one sentence why not."""
+def draw_terminal_qr(link: str, colour: bool, out: TextIO, err: TextIO) -> bool:
+    """Draw the code after the link, or say in one sentence why not; True when drawn."""
     from vital_desktop.core.qr import BLOCK_GLYPHS, MAX_QR_BYTES, qr_fits, terminal_qr
 
     if not qr_fits(link):
@@ -142,7 +143,7 @@ def draw_terminal_qr(link: str, colour: bool, out: TextIO, err: TextIO) -> None:
             f"No QR code drawn: the link is longer than a QR code can hold ({MAX_QR_BYTES} "
             "bytes); send the link above instead.",
         )
-        return
+        return False
     unusable = (
         "No QR code drawn: this terminal's character set ({}) has no block characters; "
         "use --qr-png FILE for a picture instead."
@@ -150,7 +151,7 @@ def draw_terminal_qr(link: str, colour: bool, out: TextIO, err: TextIO) -> None:
     encoding = getattr(out, "encoding", None) or "unknown"
     if not can_encode(out, BLOCK_GLYPHS):
         write_line(err, unusable.format(encoding))
-        return
+        return False
     drawing = terminal_qr(link, ansi=colour)
     try:
         out.write(drawing + "\n")
@@ -159,6 +160,8 @@ def draw_terminal_qr(link: str, colour: bool, out: TextIO, err: TextIO) -> None:
         # The encoding check should make this unreachable; a stream whose encoding lies
         # still must not turn a printed link into a traceback.
         write_line(err, unusable.format(encoding))
+        return False
+    return True
 
 
 def _write_png(link: str, path: str, err: TextIO) -> int:
@@ -183,11 +186,75 @@ def _write_png(link: str, path: str, err: TextIO) -> int:
 def run_token(
     args: argparse.Namespace, environ: Mapping[str, str], out: TextIO, err: TextIO
 ) -> int:
-    """``vital-link token``: validate, call, print the link (then QR); map failures to codes."""
+    """``vital-link token``: validate, call, record, print the link (then QR); map failures
+    to codes.
+
+    The history file is opened before the link is asked for (one that cannot be used stops
+    the run before a link is spent) and the hand-off is committed to it before the link is
+    printed; with ``--no-history`` nothing is recorded.
+    """
+    from vital_desktop.cli.history_command import not_recorded, open_history_for_run
+
     try:
-        session, target, info = issue_link(args, environ)
+        history = open_history_for_run(args, environ, err)
     except VitalError as error:
         return report_error(error, args.verbose, err)
+    try:
+        try:
+            session, target, info = issue_link(args, environ)
+            try:
+                row_id = _record(history, session, target, info)
+            except HistoryError as problem:
+                raise not_recorded(problem) from problem
+        except VitalError as error:
+            return report_error(error, args.verbose, err)
+        return _hand_out(args, environ, session, target, info, out, err, history, row_id)
+    finally:
+        if history is not None:
+            history.close()
+
+
+def _record(
+    history: HistoryStore | None, session: LinkSession, target: ApiTarget, info: KeyInfo
+) -> int | None:
+    """The hand-off committed to the history (route "cli"), before anything is printed."""
+    if history is None:
+        return None
+    request = session.request
+    return history.record(
+        user_id=request.user_id,
+        route="cli",
+        secret=session.link.link_token,
+        environment=info.environment.value,
+        region=info.region.value,
+        base_url=target.base_url,
+        provider=request.provider,
+        filter=request.filter_on_providers or (),
+        redirect_url=request.redirect_url,
+        how=("cli_printed",),
+    )
+
+
+def _add_way(history: HistoryStore | None, row_id: int | None, way: str, err: TextIO) -> None:
+    if history is None or row_id is None:
+        return
+    try:
+        history.add_way(row_id, way)
+    except HistoryError as problem:
+        write_line(err, safe_text(problem.message))
+
+
+def _hand_out(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    session: LinkSession,
+    target: ApiTarget,
+    info: KeyInfo,
+    out: TextIO,
+    err: TextIO,
+    history: HistoryStore | None,
+    row_id: int | None,
+) -> int:
     link = safe_text(session.link.link_web_url)
     if args.json:
         _print_json(session, target, info, out)
@@ -196,7 +263,11 @@ def run_token(
         if out.isatty():
             write_line(err, _validity_sentence(session))
         if args.qr:
-            draw_terminal_qr(link, wants_colour(out, args.color, environ), out, err)
+            if draw_terminal_qr(link, wants_colour(out, args.color, environ), out, err):
+                _add_way(history, row_id, "qr_shown", err)
     if args.qr_png:
-        return _write_png(link, args.qr_png, err)
+        code = _write_png(link, args.qr_png, err)
+        if code == EXIT_OK:
+            _add_way(history, row_id, "qr_saved", err)
+        return code
     return EXIT_OK

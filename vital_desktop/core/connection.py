@@ -25,6 +25,7 @@ from vital_desktop.core.environments import (
     standard_target,
 )
 from vital_desktop.core.errors import ErrorKind, VitalError
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
 
 
 class Mode(enum.StrEnum):
@@ -37,10 +38,11 @@ class Mode(enum.StrEnum):
 
 
 MODE_LABELS = {
-    Mode.SANDBOX: "Sandbox (test data)",
-    Mode.PRODUCTION: "Production (real patients)",
-    Mode.CUSTOM: "Custom API address",
-    Mode.DEMO: "Demo (practice server on this computer)",
+    # Marked for translation; the window shows them through the "Connection" context.
+    Mode.SANDBOX: QT_TRANSLATE_NOOP("Connection", "Sandbox (test data)"),
+    Mode.PRODUCTION: QT_TRANSLATE_NOOP("Connection", "Production (real patients)"),
+    Mode.CUSTOM: QT_TRANSLATE_NOOP("Connection", "Custom API address"),
+    Mode.DEMO: QT_TRANSLATE_NOOP("Connection", "Demo (practice server on this computer)"),
 }
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
 
+from vital_desktop.core.i18n import translate
 from vital_desktop.core.models import ConnectedProvider, parse_datetime
 
 CONNECTED = "connected"
@@ -169,8 +170,11 @@ def poll_sentence(failures: int) -> str:
     if failures <= 0:
         return ""
     if failures < 5:
-        return "Could not check for the connection just now; trying again."
-    return (
+        return translate(
+            "ConnectionWatch", "Could not check for the connection just now; trying again."
+        )
+    return translate(
+        "ConnectionWatch",
         "Still could not check for the connection; trying again less often. "
-        "Check the network if this stays."
+        "Check the network if this stays.",
     )

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import idna
 
 from vital_desktop.core.errors import ErrorKind, VitalError, invalid_input
+from vital_desktop.core.i18n import translate
 
 
 class Environment(enum.StrEnum):
@@ -139,25 +140,36 @@ def _host_problem(host: str) -> str | None:
         try:
             ascii_name = idna.encode(name, uts46=True).decode("ascii")
         except (idna.IDNAError, UnicodeError, ValueError):
-            return "The API address's host name is not a valid international domain name."
+            return translate(
+                "Environments",
+                "The API address's host name is not a valid international domain name.",
+            )
     labels = ascii_name.split(".")
     if any(label.startswith("xn--") for label in labels):
         try:
             idna.decode(ascii_name)  # an A-label must decode to a valid international name
         except (idna.IDNAError, UnicodeError, ValueError):
-            return "The API address's host name is not a valid international domain name."
+            return translate(
+                "Environments",
+                "The API address's host name is not a valid international domain name.",
+            )
     if any(len(label) > 63 for label in labels):
-        return (
+        return translate(
+            "Environments",
             "The API address's host name has a part longer than 63 characters, so no "
-            "computer can have that name."
+            "computer can have that name.",
         )
     if len(ascii_name) > 253:
-        return (
+        return translate(
+            "Environments",
             "The API address's host name is longer than 253 characters, so no computer can "
-            "have that name."
+            "have that name.",
         )
     if any(not label or not _ASCII_LABEL.fullmatch(label) for label in labels):
-        return "The API address's host name contains characters a host name cannot have."
+        return translate(
+            "Environments",
+            "The API address's host name contains characters a host name cannot have.",
+        )
     return None
 
 
@@ -169,31 +181,47 @@ def custom_target(url: str) -> ApiTarget:
     text = url.strip()
     if not text:
         raise invalid_input(
-            "base_url", "Enter the API address, for example https://api.example.com."
+            "base_url",
+            translate(
+                "Environments", "Enter the API address, for example https://api.example.com."
+            ),
         )
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
-        raise invalid_input("base_url", "The API address must not contain spaces.")
+        raise invalid_input(
+            "base_url", translate("Environments", "The API address must not contain spaces.")
+        )
     try:
         parts = urlsplit(text)
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        raise invalid_input("base_url", "The API address is not a valid URL.") from None
+        raise invalid_input(
+            "base_url", translate("Environments", "The API address is not a valid URL.")
+        ) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not host:
-        raise invalid_input("base_url", "The API address must start with https:// and name a host.")
+        raise invalid_input(
+            "base_url",
+            translate("Environments", "The API address must start with https:// and name a host."),
+        )
     problem = _host_problem(host)
     if problem:
         raise invalid_input("base_url", problem)
     if scheme == "http" and not is_loopback_host(host):
         raise invalid_input(
             "base_url",
-            "Plain http:// is allowed only for this computer (127.0.0.1 or localhost); "
-            "use https:// for any other host so the API key is never sent unencrypted.",
+            translate(
+                "Environments",
+                "Plain http:// is allowed only for this computer (127.0.0.1 or localhost); "
+                "use https:// for any other host so the API key is never sent unencrypted.",
+            ),
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise invalid_input(
-            "base_url", "The API address must not contain a query, fragment or password."
+            "base_url",
+            translate(
+                "Environments", "The API address must not contain a query, fragment or password."
+            ),
         )
     base = f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
     return ApiTarget(base)
@@ -226,14 +254,20 @@ def inspect_key(key: str) -> KeyInfo:
     if not key:
         raise VitalError(
             ErrorKind.KEY_MISSING,
-            "No API key is set. Paste your team's Vital API key (it starts with sk_ or pk_).",
+            translate(
+                "Environments",
+                "No API key is set. Paste your team's Vital API key (it starts with sk_ or pk_).",
+            ),
             field="api_key",
         )
     if key.startswith("mg_"):
         raise VitalError(
             ErrorKind.KEY_REFUSED,
-            "This is a management key (mg_); link tokens need a team API key that starts "
-            "with sk_ (sandbox) or pk_ (production), from the team's API Keys page.",
+            translate(
+                "Environments",
+                "This is a management key (mg_); link tokens need a team API key that starts "
+                "with sk_ (sandbox) or pk_ (production), from the team's API Keys page.",
+            ),
             field="api_key",
         )
     # A header value must be printable ASCII: a key with a space, a line break or a
@@ -245,8 +279,11 @@ def inspect_key(key: str) -> KeyInfo:
             return KeyInfo(environment, region)
     raise VitalError(
         ErrorKind.KEY_MALFORMED,
-        "This does not look like a Vital team API key: it should start with sk_us_, "
-        "sk_eu_, pk_us_ or pk_eu_.",
+        translate(
+            "Environments",
+            "This does not look like a Vital team API key: it should start with sk_us_, "
+            "sk_eu_, pk_us_ or pk_eu_.",
+        ),
         field="api_key",
     )
 

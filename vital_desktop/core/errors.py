@@ -12,6 +12,8 @@ import re
 import string
 from collections.abc import Iterable
 
+from vital_desktop.core.i18n import translate
+
 
 class ErrorKind(enum.Enum):
     """What went wrong, coarse enough to pick a sentence and an exit code."""
@@ -227,8 +229,11 @@ def bad_response(endpoint: str, what: str) -> VitalError:
     """A reply that is not JSON, or lacks what the contract promises."""
     return VitalError(
         ErrorKind.BAD_RESPONSE,
-        "Vital sent a reply the app could not understand. Try again; if it keeps "
-        "happening, send the details to support.",
+        translate(
+            "Errors",
+            "Vital sent a reply the app could not understand. Try again; if it keeps "
+            "happening, send the details to support.",
+        ),
         endpoint=endpoint,
         server_message=what,
     )

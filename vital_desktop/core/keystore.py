@@ -26,6 +26,7 @@ from vital_desktop.core.environments import (
     inspect_key,
 )
 from vital_desktop.core.errors import ErrorKind, VitalError, invalid_input, redact
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP, translate
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -39,10 +40,14 @@ ENTRIES: tuple[KeyInfo, ...] = tuple(
     for region in (Region.US, Region.EU)
 )
 
-NO_KEYCHAIN = "No keychain is available on this computer, so the key is kept for this session only."
-INSECURE_KEYCHAIN = (
+NO_KEYCHAIN = QT_TRANSLATE_NOOP(
+    "Keystore",
+    "No keychain is available on this computer, so the key is kept for this session only.",
+)
+INSECURE_KEYCHAIN = QT_TRANSLATE_NOOP(
+    "Keystore",
     "The only keychain on this computer would keep the key in a plain file, so the key is "
-    "kept for this session only."
+    "kept for this session only.",
 )
 
 # Shorter than this, the last four characters would give away too much of the secret part.
@@ -110,7 +115,9 @@ class KeyStore:
         self.insecure: bool = type(self._backend).__module__.startswith("keyrings.alt")
         self.why_unusable: str | None = None
         if not self.usable:
-            self.why_unusable = INSECURE_KEYCHAIN if self.insecure else NO_KEYCHAIN
+            self.why_unusable = translate(
+                "Keystore", INSECURE_KEYCHAIN if self.insecure else NO_KEYCHAIN
+            )
 
     def __repr__(self) -> str:
         return f"KeyStore({self.backend_name!r}, usable={self.usable})"
@@ -129,8 +136,10 @@ class KeyStore:
             value = self._backend.get_password(SERVICE, name)
         except Exception as error:
             raise KeychainError(
-                f"The keychain could not be read, so the stored {describe(environment, region)} "
-                "key was not used.",
+                translate(
+                    "Keystore",
+                    "The keychain could not be read, so the stored {key} key was not used.",
+                ).format(key=describe(environment, region)),
                 error,
             ) from None
         if not value:
@@ -171,14 +180,17 @@ class KeyStore:
         except VitalError as error:
             raise invalid_input("api_key", error.message) from None
         if not self.usable:
-            raise KeychainError(self.why_unusable or NO_KEYCHAIN)
+            raise KeychainError(self.why_unusable or translate("Keystore", NO_KEYCHAIN))
         name = entry_name(info.environment, info.region)
         try:
             self._backend.set_password(SERVICE, name, key)
         except Exception as error:
             raise KeychainError(
-                f"The keychain did not save the {info.label} key (it is locked, or refused), "
-                "so the key is kept for this session only.",
+                translate(
+                    "Keystore",
+                    "The keychain did not save the {key} key (it is locked, or refused), "
+                    "so the key is kept for this session only.",
+                ).format(key=info.label),
                 error,
                 key,
             ) from None
@@ -195,8 +207,11 @@ class KeyStore:
             self._backend.delete_password(SERVICE, name)
         except Exception as error:
             raise KeychainError(
-                f"The keychain did not remove the {describe(environment, region)} key; "
-                f"unlock the keychain and try again, or delete '{SERVICE}' from it by hand.",
+                translate(
+                    "Keystore",
+                    "The keychain did not remove the {key} key; "
+                    "unlock the keychain and try again, or delete '{entry}' from it by hand.",
+                ).format(key=describe(environment, region), entry=SERVICE),
                 error,
             ) from None
         return True

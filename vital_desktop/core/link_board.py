@@ -15,6 +15,7 @@ import enum
 from dataclasses import dataclass
 
 from vital_desktop.core.connection import ConnectionIdentity
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
 from vital_desktop.core.link_code import CodeSession
 from vital_desktop.core.link_form import CodeRequest
 from vital_desktop.core.link_session import LinkSession
@@ -34,10 +35,11 @@ class LinkState(enum.Enum):
 class Retirement(enum.Enum):
     """Why a link may no longer be handed out, in the words shown over its code."""
 
-    OTHER_PATIENT = "For another patient"
-    OTHER_CONNECTION = "For another connection"
-    FAILED = "Replaced by a request that failed"
-    EXPIRED = "Expired"
+    # Kept in English (they are compared); the window shows them translated ("Retirement").
+    OTHER_PATIENT = QT_TRANSLATE_NOOP("Retirement", "For another patient")
+    OTHER_CONNECTION = QT_TRANSLATE_NOOP("Retirement", "For another connection")
+    FAILED = QT_TRANSLATE_NOOP("Retirement", "Replaced by a request that failed")
+    EXPIRED = QT_TRANSLATE_NOOP("Retirement", "Expired")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vital_desktop.core.errors import invalid_input
+from vital_desktop.core.i18n import translate
 from vital_desktop.core.providers import ProviderCatalogue
 from vital_desktop.core.validation import (
     LinkTokenRequest,
@@ -105,9 +106,14 @@ def build_code_request(
     if form.provider_problem:
         raise invalid_input("provider", form.provider_problem)
     if not wants_code(form, catalogue):
-        raise invalid_input("provider", "Choose a provider that connects through the phone app.")
+        raise invalid_input(
+            "provider",
+            translate("LinkForm", "Choose a provider that connects through the phone app."),
+        )
     if not 60 <= lifetime <= 86_400:
-        raise invalid_input("code_lifetime", "A code can last from one minute to one day.")
+        raise invalid_input(
+            "code_lifetime", translate("LinkForm", "A code can last from one minute to one day.")
+        )
     return CodeRequest(
         normalize_user_id(form.user_id_text), (form.provider_slug or "").strip(), lifetime
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from vital_desktop.core.environments import custom_target
 from vital_desktop.core.errors import VitalError
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP, translate
 from vital_desktop.core.providers import SLUG_PATTERN, bundled_catalogue
 from vital_desktop.core.validation import redirect_url_problem, slug_problem
 
@@ -60,18 +61,25 @@ class Setting:
 
     def problem(self, value: object) -> str | None:
         """Why ``value`` (already of the setting's Python type) cannot be used, or None."""
+        label = translate("Settings", self.label)
         if not _has_kind(self.kind, value):
-            return f"{self.label} must be {_KIND_WORDS[self.kind]}."
+            return translate("Settings", "{label} must be {kind}.").format(
+                label=label, kind=translate("Settings", _KIND_WORDS[self.kind])
+            )
         if self.kind in (Kind.INT, Kind.FLOAT):
             assert isinstance(value, int | float)
             if not math.isfinite(value):
-                return f"{self.label} must be a number."
+                return translate("Settings", "{label} must be a number.").format(label=label)
             low, high = self.minimum, self.maximum
             if (low is not None and value < low) or (high is not None and value > high):
-                return f"{self.label} must be from {_number(low)} to {_number(high)}."
+                return translate("Settings", "{label} must be from {low} to {high}.").format(
+                    label=label, low=_number(low), high=_number(high)
+                )
         if self.kind is Kind.CHOICE and value not in self.choices:
             allowed = ", ".join(self.choices)
-            return f"{self.label} must be one of: {allowed} (not “{str(value)[:40]}”)."
+            return translate(
+                "Settings", "{label} must be one of: {allowed} (not “{value}”)."
+            ).format(label=label, allowed=allowed, value=str(value)[:40])
         if self.check is not None:
             assert isinstance(value, int | float | str | bool | tuple)
             return self.check(value)
@@ -83,12 +91,12 @@ class Setting:
 
 
 _KIND_WORDS: dict[Kind, str] = {
-    Kind.INT: "a whole number",
-    Kind.FLOAT: "a number",
-    Kind.STR: "text",
-    Kind.BOOL: "true or false",
-    Kind.CHOICE: "one of the listed choices",
-    Kind.STR_LIST: "a list of names",
+    Kind.INT: QT_TRANSLATE_NOOP("Settings", "a whole number"),
+    Kind.FLOAT: QT_TRANSLATE_NOOP("Settings", "a number"),
+    Kind.STR: QT_TRANSLATE_NOOP("Settings", "text"),
+    Kind.BOOL: QT_TRANSLATE_NOOP("Settings", "true or false"),
+    Kind.CHOICE: QT_TRANSLATE_NOOP("Settings", "one of the listed choices"),
+    Kind.STR_LIST: QT_TRANSLATE_NOOP("Settings", "a list of names"),
 }
 
 
@@ -182,86 +190,189 @@ def _ca_bundle_check(value: SettingValue) -> str | None:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "link_ttl_minutes", Kind.INT, 10, "Link lasts (minutes)",
-        "How long a new link's countdown runs; the token's own expiry still wins when sooner.",
-        minimum=1, maximum=60, section="Links",
+        "link_ttl_minutes",
+        Kind.INT,
+        10,
+        QT_TRANSLATE_NOOP("Settings", "Link lasts (minutes)"),
+        QT_TRANSLATE_NOOP(
+            "Settings",
+            "How long a new link's countdown runs; the token's own expiry still wins when sooner.",
+        ),
+        minimum=1,
+        maximum=60,
+        section=QT_TRANSLATE_NOOP("Settings", "Links"),
     ),
     Setting(
-        "default_redirect_url", Kind.STR, "", "Redirect after connecting",
-        "Where the patient's browser goes once they have connected (empty: Vital's own page).",
-        check=_redirect_check, section="Links",
+        "default_redirect_url",
+        Kind.STR,
+        "",
+        QT_TRANSLATE_NOOP("Settings", "Redirect after connecting"),
+        QT_TRANSLATE_NOOP(
+            "Settings",
+            "Where the patient's browser goes once they have connected (empty: Vital's own page).",
+        ),
+        check=_redirect_check,
+        section=QT_TRANSLATE_NOOP("Settings", "Links"),
     ),
     Setting(
-        "default_environment", Kind.CHOICE, "sandbox", "Environment at start",
-        "Which environment the window starts in: test data, real patients or the practice "
-        "server on this computer.",
+        "default_environment",
+        Kind.CHOICE,
+        "sandbox",
+        QT_TRANSLATE_NOOP("Settings", "Environment at start"),
+        QT_TRANSLATE_NOOP(
+            "Settings",
+            "Which environment the window starts in: test data, real patients or the practice "
+            "server on this computer.",
+        ),
         choices=("sandbox", "production", "demo"),
-        choice_labels={"sandbox": "Sandbox", "production": "Production", "demo": "Demo"},
-        section="Connection",
+        choice_labels={
+            "sandbox": QT_TRANSLATE_NOOP("Settings", "Sandbox"),
+            "production": QT_TRANSLATE_NOOP("Settings", "Production"),
+            "demo": QT_TRANSLATE_NOOP("Settings", "Demo"),
+        },
+        section=QT_TRANSLATE_NOOP("Settings", "Connection"),
     ),
     Setting(
-        "default_region", Kind.CHOICE, "us", "Region at start",
-        "The region your team's Vital account lives in.",
-        choices=("us", "eu"), choice_labels={"us": "US", "eu": "EU"}, section="Connection",
+        "default_region",
+        Kind.CHOICE,
+        "us",
+        QT_TRANSLATE_NOOP("Settings", "Region at start"),
+        QT_TRANSLATE_NOOP("Settings", "The region your team's Vital account lives in."),
+        choices=("us", "eu"),
+        choice_labels={"us": "US", "eu": "EU"},
+        section=QT_TRANSLATE_NOOP("Settings", "Connection"),
     ),
     Setting(
-        "base_url", Kind.STR, "", "API address",
-        "Leave empty to use Vital's own host; otherwise https:// (or http:// to this computer).",
-        check=_base_url_check, section="Connection",
+        "base_url",
+        Kind.STR,
+        "",
+        QT_TRANSLATE_NOOP("Settings", "API address"),
+        QT_TRANSLATE_NOOP(
+            "Settings",
+            "Leave empty to use Vital's own host; otherwise https:// "
+            "(or http:// to this computer).",
+        ),
+        check=_base_url_check,
+        section=QT_TRANSLATE_NOOP("Settings", "Connection"),
     ),
     Setting(
-        "legacy_hosts", Kind.BOOL, False, "Use the legacy tryvital.io hosts",
-        "Only for networks that still allow the old host names and not the junction.com ones.",
-        section="Connection",
+        "legacy_hosts",
+        Kind.BOOL,
+        False,
+        QT_TRANSLATE_NOOP("Settings", "Use the legacy tryvital.io hosts"),
+        QT_TRANSLATE_NOOP(
+            "Settings",
+            "Only for networks that still allow the old host names and not the junction.com ones.",
+        ),
+        section=QT_TRANSLATE_NOOP("Settings", "Connection"),
     ),
     Setting(
-        "ca_bundle", Kind.STR, "", "Extra CA certificates (PEM file)",
-        "For a clinic proxy that inspects HTTPS: the file of its certificate authority.",
-        check=_ca_bundle_check, section="Connection",
+        "ca_bundle",
+        Kind.STR,
+        "",
+        QT_TRANSLATE_NOOP("Settings", "Extra CA certificates (PEM file)"),
+        QT_TRANSLATE_NOOP(
+            "Settings",
+            "For a clinic proxy that inspects HTTPS: the file of its certificate authority.",
+        ),
+        check=_ca_bundle_check,
+        section=QT_TRANSLATE_NOOP("Settings", "Connection"),
     ),
     Setting(
-        "poll_seconds", Kind.FLOAT, 3.0, "Check for the connection every (seconds)",
-        "How often the app asks Vital whether the patient has connected after a hand-off.",
-        minimum=2, maximum=60, section="Connection",
+        "poll_seconds",
+        Kind.FLOAT,
+        3.0,
+        QT_TRANSLATE_NOOP("Settings", "Check for the connection every (seconds)"),
+        QT_TRANSLATE_NOOP(
+            "Settings",
+            "How often the app asks Vital whether the patient has connected after a hand-off.",
+        ),
+        minimum=2,
+        maximum=60,
+        section=QT_TRANSLATE_NOOP("Settings", "Connection"),
     ),
     Setting(
-        "own_oauth_apps", Kind.STR_LIST, (), "Providers with the clinic's own OAuth app",
-        "Tick the providers your team has set up with its own OAuth app in Vital; the "
-        "warning before Generate is then not shown for them.",
-        check=_own_oauth_check, candidates=_own_oauth_slugs, section="Providers",
+        "own_oauth_apps",
+        Kind.STR_LIST,
+        (),
+        QT_TRANSLATE_NOOP("Settings", "Providers with the clinic's own OAuth app"),
+        QT_TRANSLATE_NOOP(
+            "Settings",
+            "Tick the providers your team has set up with its own OAuth app in Vital; the "
+            "warning before Generate is then not shown for them.",
+        ),
+        check=_own_oauth_check,
+        candidates=_own_oauth_slugs,
+        section=QT_TRANSLATE_NOOP("Settings", "Providers"),
     ),
     Setting(
-        "allowed_providers", Kind.STR_LIST, (), "Providers offered",
-        "Only these providers are offered; none ticked offers every provider.",
-        check=_allowed_providers_check, candidates=_linkable_slugs, section="Providers",
+        "allowed_providers",
+        Kind.STR_LIST,
+        (),
+        QT_TRANSLATE_NOOP("Settings", "Providers offered"),
+        QT_TRANSLATE_NOOP(
+            "Settings", "Only these providers are offered; none ticked offers every provider."
+        ),
+        check=_allowed_providers_check,
+        candidates=_linkable_slugs,
+        section=QT_TRANSLATE_NOOP("Settings", "Providers"),
     ),
     Setting(
-        "history_retention_days", Kind.INT, 90, "Keep link history (days)",
-        "Links made on this computer are forgotten after this many days.",
-        minimum=1, maximum=3650, section="Privacy",
+        "history_retention_days",
+        Kind.INT,
+        90,
+        QT_TRANSLATE_NOOP("Settings", "Keep link history (days)"),
+        QT_TRANSLATE_NOOP(
+            "Settings", "Links made on this computer are forgotten after this many days."
+        ),
+        minimum=1,
+        maximum=3650,
+        section=QT_TRANSLATE_NOOP("Settings", "Privacy"),
     ),
     Setting(
-        "store_client_ids", Kind.BOOL, True, "Keep the clinic's patient IDs in the history",
-        "Untick to keep only Vital user IDs in the history on this computer.",
-        section="Privacy",
+        "store_client_ids",
+        Kind.BOOL,
+        True,
+        QT_TRANSLATE_NOOP("Settings", "Keep the clinic's patient IDs in the history"),
+        QT_TRANSLATE_NOOP(
+            "Settings", "Untick to keep only Vital user IDs in the history on this computer."
+        ),
+        section=QT_TRANSLATE_NOOP("Settings", "Privacy"),
     ),
     Setting(
-        "language", Kind.CHOICE, "system", "Language",
-        "The language of the window (takes effect at the next start).",
-        choices=("system", "en"), choice_labels={"system": "As the system", "en": "English"},
-        section="General",
+        "language",
+        Kind.CHOICE,
+        "system",
+        QT_TRANSLATE_NOOP("Settings", "Language"),
+        QT_TRANSLATE_NOOP(
+            "Settings", "The language of the window (takes effect at the next start)."
+        ),
+        choices=("system", "en"),
+        choice_labels={
+            "system": QT_TRANSLATE_NOOP("Settings", "As the system"),
+            "en": QT_TRANSLATE_NOOP("Settings", "English"),
+        },
+        section=QT_TRANSLATE_NOOP("Settings", "General"),
     ),
     Setting(
-        "last_provider", Kind.STR, "", "Last provider",
-        "The provider picked last time, picked again at start.",
-        check=_slug_shape_check, remembered=True,
+        "last_provider",
+        Kind.STR,
+        "",
+        QT_TRANSLATE_NOOP("Settings", "Last provider"),
+        QT_TRANSLATE_NOOP("Settings", "The provider picked last time, picked again at start."),
+        check=_slug_shape_check,
+        remembered=True,
     ),
     Setting(
-        "last_filter", Kind.STR_LIST, (), "Last provider filter",
-        "The short list of providers used last time.",
-        check=_slug_shape_check, remembered=True,
+        "last_filter",
+        Kind.STR_LIST,
+        (),
+        QT_TRANSLATE_NOOP("Settings", "Last provider filter"),
+        QT_TRANSLATE_NOOP("Settings", "The short list of providers used last time."),
+        check=_slug_shape_check,
+        remembered=True,
     ),
-)  # fmt: skip
+)
 
 SETTINGS_BY_NAME: Mapping[str, Setting] = {setting.name: setting for setting in SETTINGS}
 
@@ -275,7 +386,13 @@ def coerce(setting: Setting, raw: object) -> SettingValue:
     Raises ``ValueError`` with a sentence when it cannot be read as that type; whether the
     value is allowed is ``setting.problem``'s business.
     """
-    wrong = ValueError(f"{setting.label} must be {_KIND_WORDS[setting.kind]}, not {_shown(raw)}.")
+    wrong = ValueError(
+        translate("Settings", "{label} must be {kind}, not {value}.").format(
+            label=translate("Settings", setting.label),
+            kind=translate("Settings", _KIND_WORDS[setting.kind]),
+            value=_shown(raw),
+        )
+    )
     kind = setting.kind
     if kind is Kind.BOOL:
         if isinstance(raw, bool):

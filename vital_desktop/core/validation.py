@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vital_desktop.core.errors import invalid_input
+from vital_desktop.core.i18n import translate
 from vital_desktop.core.providers import SLUG_PATTERN, bundled_catalogue
 
 _PASTE_JUNK = " \t\r\n\u00a0\u200b\ufeff'\"`\u2018\u2019\u201c\u201d<>"
@@ -36,11 +37,12 @@ def user_id_problem(text: str) -> str | None:
     """Why ``text`` is not a Vital user id, or None."""
     value = clean_paste(text)
     if not value:
-        return "Enter the patient's Vital user ID."
+        return translate("Validation", "Enter the patient's Vital user ID.")
     if not _UUID_SHAPE.match(value):
-        return (
+        return translate(
+            "Validation",
             "A Vital user ID looks like 1b4e28ba-2fa1-41d2-883f-0016d3cca427 "
-            "(32 hexadecimal digits in groups of 8-4-4-4-12)."
+            "(32 hexadecimal digits in groups of 8-4-4-4-12).",
         )
     return None
 
@@ -97,10 +99,15 @@ def redirect_url_problem(text: str) -> str | None:
     if len(value) > MAX_URL_LENGTH:
         return f"The redirect URL is longer than {MAX_URL_LENGTH} characters."
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        return "The redirect URL must not contain spaces or control characters."
+        return translate(
+            "Validation", "The redirect URL must not contain spaces or control characters."
+        )
     match = _SCHEME.match(value)
     if not match:
-        return "The redirect URL needs a scheme, for example https://clinic.example/done."
+        return translate(
+            "Validation",
+            "The redirect URL needs a scheme, for example https://clinic.example/done.",
+        )
     scheme = match.group(1).lower()
     if scheme in REFUSED_SCHEMES:
         return (
@@ -113,9 +120,12 @@ def redirect_url_problem(text: str) -> str | None:
         except ValueError:
             host = None
         if not host:
-            return "The redirect URL must name a host, for example https://clinic.example/done."
+            return translate(
+                "Validation",
+                "The redirect URL must name a host, for example https://clinic.example/done.",
+            )
     elif len(value) == len(match.group(0)):
-        return "The redirect URL has nothing after its scheme."
+        return translate("Validation", "The redirect URL has nothing after its scheme.")
     return None
 
 
@@ -133,11 +143,13 @@ def client_user_id_problem(text: str) -> str | None:
     """Why ``text`` cannot be a clinic's own patient id, or None."""
     value = text.strip()
     if not value:
-        return "Enter the clinic's own patient ID."
+        return translate("Validation", "Enter the clinic's own patient ID.")
     if len(value) > MAX_CLIENT_USER_ID_LENGTH:
         return f"The clinic's patient ID is longer than {MAX_CLIENT_USER_ID_LENGTH} characters."
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        return "The clinic's patient ID must not contain control characters."
+        return translate(
+            "Validation", "The clinic's patient ID must not contain control characters."
+        )
     return None
 
 
@@ -183,7 +195,10 @@ class LinkTokenRequest:
         clean_redirect = validate_redirect_url(redirect_url)
         if (on_error_redirect or on_close_redirect) and not clean_redirect:
             raise invalid_input(
-                "redirect_url", "Sending errors or Close to the redirect needs a redirect URL."
+                "redirect_url",
+                translate(
+                    "Validation", "Sending errors or Close to the redirect needs a redirect URL."
+                ),
             )
         return cls(
             clean_id,

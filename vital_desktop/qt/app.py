@@ -68,10 +68,11 @@ def log_file_path() -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
 
-    from PySide6.QtCore import QSize
+    from PySide6.QtCore import QCoreApplication, QSize
     from PySide6.QtWidgets import QApplication
 
     from vital_desktop.core.logsetup import configure_logging
+    from vital_desktop.qt.i18n import install_translator
     from vital_desktop.qt.main_window import LinkWindow
     from vital_desktop.qt.options import options_from_preferences
     from vital_desktop.qt.settings_store import QSettingsStore, open_preferences
@@ -79,7 +80,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("vital-desktop")
     configure_logging(path=log_file_path())
-    app.setApplicationDisplayName("Vital link")
     # A second launch raises the running window and leaves, before it reads any setting or
     # touches the keychain (two copies would fight over both).
     instance = None
@@ -91,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     store = QSettingsStore()
     preferences = open_preferences(store)
+    # Texts are translated when a widget is made: the translator goes in before the window.
+    install_translator(app, str(preferences.value("language") or "system"))
+    app.setApplicationDisplayName(QCoreApplication.translate("App", "Vital link"))
     options = options_from_preferences(
         preferences, environ=dict(os.environ), demo=args.demo, link_ttl=args.link_ttl
     )

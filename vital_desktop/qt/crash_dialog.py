@@ -23,12 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-SENTENCE = (
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
+
+SENTENCE = QT_TRANSLATE_NOOP(
+    "CrashDialog",
     "Something went wrong, but nothing you typed was lost. You can carry on; if it happens "
-    "again, copy the details and send them to support."
+    "again, copy the details and send them to support.",
 )
-COPY_LABEL = "Copy details"
-COPIED_LABEL = "Copied"
+COPY_LABEL = QT_TRANSLATE_NOOP("CrashDialog", "Copy details")
+COPIED_LABEL = QT_TRANSLATE_NOOP("CrashDialog", "Copied")
 
 
 class CrashDialog(QDialog):
@@ -37,12 +40,12 @@ class CrashDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("crashDialog")
-        self.setWindowTitle("Something went wrong")
+        self.setWindowTitle(self.tr("Something went wrong"))
         self.setModal(False)
         self.setWindowModality(Qt.WindowModality.NonModal)
         self._count = 0
 
-        self.sentence = QLabel(SENTENCE)
+        self.sentence = QLabel(self.tr(SENTENCE))
         self.sentence.setObjectName("crashSentence")
         self.sentence.setTextFormat(Qt.TextFormat.PlainText)
         self.sentence.setWordWrap(True)
@@ -53,7 +56,7 @@ class CrashDialog(QDialog):
 
         self.details_toggle = QToolButton()
         self.details_toggle.setObjectName("crashDetailsToggle")
-        self.details_toggle.setText("Details")
+        self.details_toggle.setText(self.tr("Details"))
         self.details_toggle.setCheckable(True)
         self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
@@ -63,13 +66,15 @@ class CrashDialog(QDialog):
         self.details.setObjectName("crashDetails")
         self.details.setReadOnly(True)
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.details.setAccessibleName("Details for support")
+        self.details.setAccessibleName(self.tr("Details for support"))
         self.details.setMinimumHeight(180)
         self.details.hide()
 
-        self.copy_button = QPushButton(COPY_LABEL)
+        self.copy_button = QPushButton(self.tr(COPY_LABEL))
         self.copy_button.setObjectName("copyDetailsButton")
-        self.copy_button.setToolTip("Put the details on the clipboard, to paste for support")
+        self.copy_button.setToolTip(
+            self.tr("Put the details on the clipboard, to paste for support")
+        )
         self.copy_button.clicked.connect(self.on_copy_button_clicked)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.setObjectName("crashButtons")
@@ -93,16 +98,22 @@ class CrashDialog(QDialog):
         self._restore_copy_label = QTimer(self)
         self._restore_copy_label.setSingleShot(True)
         self._restore_copy_label.setInterval(2000)
-        self._restore_copy_label.timeout.connect(lambda: self.copy_button.setText(COPY_LABEL))
+        self._restore_copy_label.timeout.connect(
+            lambda: self.copy_button.setText(self.tr(COPY_LABEL))
+        )
 
     def show_crash(self, details: str) -> None:
         """Show (or, when already open, update) the window with this error's details."""
         self._count = self._count + 1 if self.isVisible() else 1
         self.details.setPlainText(details)
         if self._count > 1:
-            self.repeats.setText(f"This has happened {self._count} times since this opened.")
+            self.repeats.setText(
+                self.tr("This has happened {count} times since this opened.").format(
+                    count=self._count
+                )
+            )
         self.repeats.setVisible(self._count > 1)
-        self.copy_button.setText(COPY_LABEL)
+        self.copy_button.setText(self.tr(COPY_LABEL))
         self.show()
         self.raise_()
         self.activateWindow()
@@ -120,7 +131,7 @@ class CrashDialog(QDialog):
 
     def on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.details_text())
-        self.copy_button.setText(COPIED_LABEL)
+        self.copy_button.setText(self.tr(COPIED_LABEL))
         self._restore_copy_label.start()
 
 

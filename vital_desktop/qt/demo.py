@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from vital_desktop.core.cancel import CancelToken
 from vital_desktop.core.environments import ApiTarget, custom_target
@@ -71,8 +71,11 @@ class DemoPractice(QObject):
             self.failed.emit(
                 VitalError(
                     ErrorKind.CANNOT_CONNECT,
-                    "Demo mode could not start its practice server on this computer. "
-                    "Paste a team API key to use Vital instead.",
+                    QCoreApplication.translate(
+                        "DemoPractice",
+                        "Demo mode could not start its practice server on this computer. "
+                        "Paste a team API key to use Vital instead.",
+                    ),
                     server_message=f"{type(exc).__name__}: {exc}"[:300],
                 )
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -23,12 +24,15 @@ def add_help_menu(window: QMainWindow, diagnostics: Callable[[], str]) -> QActio
     bar = window.menuBar()
     menu = bar.findChild(QMenu, HELP_MENU_NAME)
     if menu is None:
-        menu = bar.addMenu("&Help")
+        menu = bar.addMenu(QCoreApplication.translate("HelpMenu", "&Help"))
         menu.setObjectName(HELP_MENU_NAME)
-    action = QAction("Copy &diagnostics", window)
+    action = QAction(QCoreApplication.translate("HelpMenu", "Copy &diagnostics"), window)
     action.setObjectName("copyDiagnosticsAction")
     action.setStatusTip(
-        "Copy the app's versions, settings and recent log lines (nothing secret) for support"
+        QCoreApplication.translate(
+            "HelpMenu",
+            "Copy the app's versions, settings and recent log lines (nothing secret) for support",
+        )
     )
 
     def copy() -> None:

@@ -32,14 +32,14 @@ class LinkWindow(LinkView):
         from vital_desktop.qt.diagnostics_action import add_help_menu
 
         self._store = store
-        file_menu = self.menuBar().addMenu("&File")
-        preferences = QAction("&Preferences…", self)
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        preferences = QAction(self.tr("&Preferences…"), self)
         preferences.setObjectName("preferencesAction")
         preferences.setShortcut(QKeySequence.StandardKey.Preferences)
         preferences.triggered.connect(self.edit_preferences)
         file_menu.addAction(preferences)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
+        quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)

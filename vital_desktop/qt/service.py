@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from vital_desktop.core.cancel import Cancelled, CancelToken, running
 from vital_desktop.core.errors import ErrorKind, VitalError
@@ -50,8 +50,11 @@ def unexpected_error(exc: BaseException) -> VitalError:
     """A bug, not a user mistake: a plain sentence, the exception name in the details."""
     return VitalError(
         ErrorKind.BAD_RESPONSE,
-        "Something unexpected stopped the app from finishing this. Try again; if it keeps "
-        "happening, send the details to support.",
+        QCoreApplication.translate(
+            "Service",
+            "Something unexpected stopped the app from finishing this. Try again; if it keeps "
+            "happening, send the details to support.",
+        ),
         server_message=f"{type(exc).__name__}: {exc}"[:300],
     )
 

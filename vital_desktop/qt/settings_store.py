@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 
 from vital_desktop.core.policy import load_policy, policy_path
 from vital_desktop.core.preferences import Preferences
@@ -74,15 +74,16 @@ class QSettingsStore:
         self.settings.sync()
         status = self.settings.status()
         if status == QSettings.Status.AccessError:
-            return (
-                f"Your settings could not be saved to {self.settings.fileName()}: the file "
-                "or its folder cannot be written."
-            )
+            return QCoreApplication.translate(
+                "SettingsStore",
+                "Your settings could not be saved to {file}: the file "
+                "or its folder cannot be written.",
+            ).format(file=self.settings.fileName())
         if status == QSettings.Status.FormatError:
-            return (
-                f"Your settings file {self.settings.fileName()} is damaged; rename it so a "
-                "fresh one can be written."
-            )
+            return QCoreApplication.translate(
+                "SettingsStore",
+                "Your settings file {file} is damaged; rename it so a fresh one can be written.",
+            ).format(file=self.settings.fileName())
         return None
 
     @property

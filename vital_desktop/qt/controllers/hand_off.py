@@ -11,21 +11,30 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
 from vital_desktop.core.link_board import Binding, IssuedLink, LinkBoard
 from vital_desktop.qt.save_location import fresh_qr_path, pictures_folder
 from vital_desktop.qt.views.link_view import LinkView
 from vital_desktop.qt.widgets.result_panel import COPY, COPY_QR, OPEN, SAVE_QR
 
-REFUSED = "That link can no longer be handed out. Generate a new one for the patient in the form."
+REFUSED = QT_TRANSLATE_NOOP(
+    "HandOff",
+    "That link can no longer be handed out. Generate a new one for the patient in the form.",
+)
 
 
 def ask_save_path(parent: QWidget, proposed: str) -> str:
     """The native Save dialog, starting at ``proposed``; "" when cancelled."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Save QR code", proposed, "PNG image (*.png)")
+    path, _ = QFileDialog.getSaveFileName(
+        parent,
+        QCoreApplication.translate("HandOff", "Save QR code"),
+        proposed,
+        QCoreApplication.translate("HandOff", "PNG image (*.png)"),
+    )
     return path
 
 
@@ -54,26 +63,37 @@ class HandOff:
         issued = self._board.hand_out(self._binding())
         if issued is None:
             self._refused()
-            self._view.message_area.show_note(REFUSED)
+            self._view.message_area.show_note(QCoreApplication.translate("HandOff", REFUSED))
             return
         if kind == OPEN and issued.code is None:
             self._open(issued.qr_text)
         elif kind == COPY:
             QGuiApplication.clipboard().setText(issued.copy_text)
-            self._view.show_notice("Code copied." if issued.code else "Link copied.")
+            self._view.show_notice(
+                QCoreApplication.translate("HandOff", "Code copied.")
+                if issued.code
+                else QCoreApplication.translate("HandOff", "Link copied.")
+            )
         elif kind == COPY_QR:
             QGuiApplication.clipboard().setImage(self._view.result.qr.render_image())
-            self._view.show_notice("QR code copied as a picture.")
+            self._view.show_notice(
+                QCoreApplication.translate("HandOff", "QR code copied as a picture.")
+            )
         elif kind == SAVE_QR:
             self._save_qr(issued)
 
     def _open(self, url: str) -> None:
         if self._open_url(QUrl(url, QUrl.ParsingMode.StrictMode)):
-            self._view.show_notice("Opened the link in the web browser.")
+            self._view.show_notice(
+                QCoreApplication.translate("HandOff", "Opened the link in the web browser.")
+            )
             return
         self._view.message_area.show_note(
-            "The web browser could not be opened on this computer. The link is still "
-            "ready: copy it, or let the patient scan the code."
+            QCoreApplication.translate(
+                "HandOff",
+                "The web browser could not be opened on this computer. The link is still "
+                "ready: copy it, or let the patient scan the code.",
+            )
         )
 
     def _save_qr(self, issued: IssuedLink) -> None:
@@ -86,11 +106,17 @@ class HandOff:
         # The dialog is modal: the link may have expired or been retired meanwhile.
         if self._board.hand_out(self._binding()) is not issued:
             self._refused()
-            self._view.message_area.show_note(REFUSED)
+            self._view.message_area.show_note(QCoreApplication.translate("HandOff", REFUSED))
             return
         if self._view.result.qr.render_image().save(path):
-            self._view.show_notice(f"QR code saved as {Path(path).name}.")
+            self._view.show_notice(
+                QCoreApplication.translate("HandOff", "QR code saved as {name}.").format(
+                    name=Path(path).name
+                )
+            )
         else:
             self._view.message_area.show_note(
-                "The QR code could not be saved there. Choose another folder."
+                QCoreApplication.translate(
+                    "HandOff", "The QR code could not be saved there. Choose another folder."
+                )
             )

@@ -222,15 +222,17 @@ class KeyController(QObject):
         source = self.source()
         masked = mask(panel.api_key_edit.text())
         if source == "environment":
-            text = f"Using {masked} from {API_KEY_VARIABLE}"
+            text = self.tr("Using {key} from {variable}").format(
+                key=masked, variable=API_KEY_VARIABLE
+            )
         elif self._problem:
             text = self._problem
         elif not usable:
             text = self.store.why_unusable or ""
         elif source == "keychain":
-            text = f"Using {masked} from the keychain"
+            text = self.tr("Using {key} from the keychain").format(key=masked)
         elif source == "session":
-            text = f"Using {masked} for this session only"
+            text = self.tr("Using {key} for this session only").format(key=masked)
         else:
             text = self._note
         panel.show_key_source(text)
@@ -302,5 +304,7 @@ class KeyController(QObject):
         self._set_checked(False)
         if self.source() != "environment":
             self._clear_field()
-        self._note = f"The {entry.label} key was removed from this computer's keychain."
+        self._note = self.tr("The {entry} key was removed from this computer's keychain.").format(
+            entry=entry.label
+        )
         self._show()

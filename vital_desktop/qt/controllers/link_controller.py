@@ -14,7 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
@@ -23,6 +31,7 @@ from vital_desktop.core.connection import Connection, Mode
 from vital_desktop.core.connection_watch import ConnectionNews, NewsKind, PollSchedule
 from vital_desktop.core.environments import API_KEY_VARIABLE, BASE_URL_VARIABLE
 from vital_desktop.core.errors import ErrorKind, VitalError
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
 from vital_desktop.core.keystore import KeyStore
 from vital_desktop.core.link_board import (
     Binding,
@@ -68,10 +77,10 @@ from vital_desktop.qt.views.link_view import LinkView
 log = logging.getLogger(__name__)
 
 HEADLINES = {
-    Retirement.OTHER_PATIENT: "Not for this patient",
-    Retirement.OTHER_CONNECTION: "Not for this connection",
-    Retirement.FAILED: "No link: the last request failed",
-    Retirement.EXPIRED: "Link expired",
+    Retirement.OTHER_PATIENT: QT_TRANSLATE_NOOP("LinkController", "Not for this patient"),
+    Retirement.OTHER_CONNECTION: QT_TRANSLATE_NOOP("LinkController", "Not for this connection"),
+    Retirement.FAILED: QT_TRANSLATE_NOOP("LinkController", "No link: the last request failed"),
+    Retirement.EXPIRED: QT_TRANSLATE_NOOP("LinkController", "Link expired"),
 }
 
 
@@ -138,7 +147,7 @@ class LinkController(QObject):
         self._arm_timer.setInterval(options.cancel_arm_ms)
         self._arm_timer.timeout.connect(self.on_arm_timer_timeout)
         self._cancel_armed = False
-        self._done_headline = "Connected"
+        self._done_headline = self.tr("Connected")
         self._polling_trouble = False
         self.last_error: str | None = None  # for diagnostics
         self._demo_scheduled = False
@@ -214,7 +223,7 @@ class LinkController(QObject):
     def on_demo_ready(self, user_id: str) -> None:
         if not self.view.user_id.text().strip():
             self.view.user_id.edit.setText(user_id)
-        self.view.show_notice("Demo patient created on the practice server.")
+        self.view.show_notice(self.tr("Demo patient created on the practice server."))
 
     @Slot(object)
     def on_demo_failed(self, error: VitalError) -> None:
@@ -282,7 +291,7 @@ class LinkController(QObject):
         now = self.binding()
         if self.board.pending_moved_on(now):
             self._drop_request()
-            self.view.show_notice("Request cancelled: the patient or connection changed.")
+            self.view.show_notice(self.tr("Request cancelled: the patient or connection changed."))
         if self.board.rebind(now):
             self._render()
 
@@ -373,9 +382,11 @@ class LinkController(QObject):
             provider = picker.selected_provider()
             name = provider.display_name if provider else slug
             warnings.append(
-                f"{name} is not among the providers ticked under Only offer. Tick it, "
-                "or choose Any provider, so the patient is not sent to a provider the "
-                "list leaves out."
+                self.tr(
+                    "{name} is not among the providers ticked under Only offer. Tick it, "
+                    "or choose Any provider, so the patient is not sent to a provider the "
+                    "list leaves out."
+                ).format(name=name)
             )
         catalogue = self.catalogue.current
         for each in dict.fromkeys([slug, *chosen] if slug else chosen):
@@ -487,8 +498,10 @@ class LinkController(QObject):
             self.watcher.stop()
             self._render()
             self.view.message_area.show_note(
-                "The patient or connection changed while the link was being made, so it "
-                "was not shown. Press Generate link for the patient in the form."
+                self.tr(
+                    "The patient or connection changed while the link was being made, so it "
+                    "was not shown. Press Generate link for the patient in the form."
+                )
             )
 
     def _on_failure(self, ticket: int, error: VitalError) -> None:
@@ -506,7 +519,7 @@ class LinkController(QObject):
     def cancel(self) -> None:
         """Cancel the request in flight (its connection is closed at once)."""
         if self._drop_request():
-            self.view.show_notice("Request cancelled.")
+            self.view.show_notice(self.tr("Request cancelled."))
 
     def _drop_request(self) -> bool:
         if self._job is None:
@@ -563,18 +576,25 @@ class LinkController(QObject):
             result.show_empty()
         elif board.state is LinkState.READY:
             result.show_ready(board.current, self._matrix)
-            kind = "Code" if board.current.code else "Link"
-            self.view.show_notice(f"{kind} ready. It works once.")
+            self.view.show_notice(
+                self.tr("Code ready. It works once.")
+                if board.current.code
+                else self.tr("Link ready. It works once.")
+            )
         elif board.state is LinkState.DONE:
-            result.show_done(self._done_headline, "The connection arrived; this link is used up.")
+            result.show_done(
+                self._done_headline, self.tr("The connection arrived; this link is used up.")
+            )
         else:
             why = board.retirement or Retirement.EXPIRED
             self._matrix = []
-            result.show_retired(board.current, why.value, HEADLINES[why])
+            result.show_retired(board.current, why.value, self.tr(HEADLINES[why]))
             if why is Retirement.EXPIRED:
                 result.set_connection_status(
-                    "The link expired without a connection. Generate a new one for the same "
-                    "patient with the button below.",
+                    self.tr(
+                        "The link expired without a connection. Generate a new one for the same "
+                        "patient with the button below."
+                    ),
                     "problem",
                 )
                 result.regenerate_button.setFocus()
@@ -585,8 +605,8 @@ class LinkController(QObject):
     # ------------------------------------------------------------ connection
 
     def _watch(self, issued: IssuedLink) -> None:
-        self._done_headline = "Connected"
-        self.view.result.set_connection_status("Waiting for the patient to connect…")
+        self._done_headline = self.tr("Connected")
+        self.view.result.set_connection_status(self.tr("Waiting for the patient to connect…"))
         self.watcher.watch(since=_made_at(issued))
 
     @Slot(object)
@@ -607,8 +627,16 @@ class LinkController(QObject):
             return
         provider = arrived[0].provider
         when = _local_time(provider.created_on)
-        again = " again" if arrived[0].kind is NewsKind.RECONNECTED else ""
-        text = f"{provider.name} connected{again}" + (f" at {when}" if when else "") + "."
+        if arrived[0].kind is NewsKind.RECONNECTED:
+            if when:
+                template = self.tr("{provider} connected again at {time}.")
+            else:
+                template = self.tr("{provider} connected again.")
+        elif when:
+            template = self.tr("{provider} connected at {time}.")
+        else:
+            template = self.tr("{provider} connected.")
+        text = template.format(provider=provider.name, time=when)
         self._done_headline = text.rstrip(".")
         if self.board.mark_done():
             self._render()
@@ -623,15 +651,17 @@ class LinkController(QObject):
     def on_watcher_polled(self, _providers: object) -> None:
         if self._polling_trouble and self.board.state is LinkState.READY:
             self._polling_trouble = False
-            self.view.result.set_connection_status("Waiting for the patient to connect…")
+            self.view.result.set_connection_status(self.tr("Waiting for the patient to connect…"))
 
     def _update_regenerate_text(self) -> None:
         text = self.view.user_id.text()
         if user_id_problem(text) is None:
             who = describe_patient(patient_key(text))
-            self.view.result.set_regenerate_text(f"Generate a &new link for {who}")
+            self.view.result.set_regenerate_text(
+                self.tr("Generate a &new link for {patient}").format(patient=who)
+            )
         else:
-            self.view.result.set_regenerate_text("Generate a &new link")
+            self.view.result.set_regenerate_text(self.tr("Generate a &new link"))
 
     @Slot()
     def on_countdown_expired(self) -> None:
@@ -686,8 +716,11 @@ def _matrix_for(text: str) -> list[list[bool]]:
     if not qr_fits(text):
         raise VitalError(
             ErrorKind.BAD_RESPONSE,
-            "Vital sent a link too long to show as a QR code, so it was not shown. Try "
-            "again; if it keeps happening, send the details to support.",
+            QCoreApplication.translate(
+                "LinkController",
+                "Vital sent a link too long to show as a QR code, so it was not shown. Try "
+                "again; if it keeps happening, send the details to support.",
+            ),
             server_message=f"the link is {len(text)} characters",
         )
     return qr_matrix(text)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QListWidgetItem, QMessageBox, QWidget
 
@@ -43,7 +43,7 @@ def ask_confirm(parent: QWidget, question: str) -> bool:
     """Yes/No box, No by default; the question (it names a provider) is shown as plain text."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Disconnect provider")
+    box.setWindowTitle(QCoreApplication.translate("PatientController", "Disconnect provider"))
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(question)
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
@@ -131,7 +131,7 @@ class PatientController(QObject):
         if connection.problem is not None or connection.target is None:
             problem = connection.problem
             self.panel.show_message(
-                problem.message if problem else "Choose a connection first.", problem=True
+                problem.message if problem else self.tr("Choose a connection first."), problem=True
             )
             return None
         return connection
@@ -145,7 +145,8 @@ class PatientController(QObject):
         text = clean_paste(self.panel.search_edit.text())
         if not text:
             self.panel.show_message(
-                "Type the clinic's patient ID or the patient's Vital user ID.", problem=True
+                self.tr("Type the clinic's patient ID or the patient's Vital user ID."),
+                problem=True,
             )
             self.panel.search_edit.setFocus()
             return
@@ -161,7 +162,7 @@ class PatientController(QObject):
         def lookup(_token: CancelToken) -> list[User]:
             return find_patients(client(), text)
 
-        self.panel.set_busy(f"Looking up {text}…")
+        self.panel.set_busy(self.tr("Looking up {text}…").format(text=text))
         self._search_job = self.service.start(
             lookup,
             lambda users: self._on_found(ticket, identity, text, connection, users),
@@ -189,20 +190,30 @@ class PatientController(QObject):
             self._choose(matches[0], identity)
         elif matches:
             self.panel.show_matches([_match_row(user) for user in matches])
-            self.panel.show_message(f"{len(matches)} patients match {text}. Pick one.")
+            self.panel.show_message(
+                self.tr("{count} patients match {text}. Pick one.").format(
+                    count=len(matches), text=text
+                )
+            )
             self.panel.results_list.setFocus()
         elif looks_like_user_id(text):
             self.panel.show_message(
-                f"No patient has the Vital user ID {text} in {connection.label}. Check the "
-                "ID, or the connection.",
+                self.tr(
+                    "No patient has the Vital user ID {text} in {connection}. Check the "
+                    "ID, or the connection."
+                ).format(text=text, connection=connection.label),
                 problem=True,
             )
         elif client_user_id_problem(text) is not None:
             self.panel.show_message(client_user_id_problem(text), problem=True)
         else:
             self._missing_id, self._missing_where = text, identity
-            self.panel.show_message(f"No patient has the clinic ID {text} in {connection.label}.")
-            self.panel.show_create(f"Create patient '{text}' in {connection.label}")
+            self.panel.show_message(
+                self.tr("No patient has the clinic ID {text} in {connection}.").format(
+                    text=text, connection=connection.label
+                )
+            )
+            self.panel.show_create(self._create_text(text, connection.label))
             self.panel.create_button.setFocus()
 
     # ----------------------------------------------------------------- create
@@ -229,7 +240,7 @@ class PatientController(QObject):
 
         self.panel.show_create(None)
         self.panel.show_message(None)
-        self.panel.set_busy(f"Creating patient {client_user_id}…")
+        self.panel.set_busy(self.tr("Creating patient {id}…").format(id=client_user_id))
         self._search_job = self.service.start(
             make,
             lambda answer: self._on_created(ticket, identity, connection.label, answer),
@@ -250,10 +261,16 @@ class PatientController(QObject):
         self._missing_id = None
         self._choose(user, identity)
         if created:
-            self.panel.show_message(f"Patient {user.client_user_id} created in {label}.")
+            self.panel.show_message(
+                self.tr("Patient {id} created in {connection}.").format(
+                    id=user.client_user_id, connection=label
+                )
+            )
         else:
             self.panel.show_message(
-                f"Patient {user.client_user_id} already existed in {label}; it is chosen."
+                self.tr("Patient {id} already existed in {connection}; it is chosen.").format(
+                    id=user.client_user_id, connection=label
+                )
             )
 
     def _on_create_failed(self, ticket: int, error: VitalError) -> None:
@@ -262,7 +279,12 @@ class PatientController(QObject):
         self._on_failure(ticket, error)
         if self._missing_id is not None:  # the button comes back, to try again
             connection = self.connection_provider()
-            self.panel.show_create(f"Create patient '{self._missing_id}' in {connection.label}")
+            self.panel.show_create(self._create_text(self._missing_id, connection.label))
+
+    def _create_text(self, client_user_id: str, where: str) -> str:
+        return self.tr("Create patient '{id}' in {connection}").format(
+            id=client_user_id, connection=where
+        )
 
     # ----------------------------------------------------------------- choose
 
@@ -332,7 +354,7 @@ class PatientController(QObject):
             self.panel.show_message(None)
         self._providers = [p for p in providers if isinstance(p, ConnectedProvider)]
         rows = [_provider_row(provider) for provider in self._providers]
-        self.panel.show_providers(rows, "No provider connected yet.")
+        self.panel.show_providers(rows, self.tr("No provider connected yet."))
         self.panel.set_actions_enabled(self._action_job is None)
 
     def _on_providers_failed(self, ticket: int, error: VitalError) -> None:
@@ -340,7 +362,7 @@ class PatientController(QObject):
             return
         self._providers_job = None
         self._providers_failed = True
-        self.panel.show_providers([], "Connected providers could not be checked.")
+        self.panel.show_providers([], self.tr("Connected providers could not be checked."))
         self.panel.show_message(error.message, problem=True)
 
     @Slot()
@@ -351,7 +373,7 @@ class PatientController(QObject):
     def on_copy_user_id_button_clicked(self) -> None:
         if self._chosen is not None:
             QGuiApplication.clipboard().setText(self._chosen.user_id)
-            self.panel.show_message("Vital user ID copied.")
+            self.panel.show_message(self.tr("Vital user ID copied."))
 
     # --------------------------------------------------- sandbox-only helpers
 
@@ -381,9 +403,11 @@ class PatientController(QObject):
         name = self.panel.demo_provider_combo.currentText()
         self._run_helper(
             lambda client, user_id: client.demo_connect(user_id, slug),
-            f"Making a demo {name} connection…",
-            f"Demo {name} connection made.",
-            f"Vital did not make the demo {name} connection. Try again.",
+            self.tr("Making a demo {provider} connection…").format(provider=name),
+            self.tr("Demo {provider} connection made.").format(provider=name),
+            self.tr("Vital did not make the demo {provider} connection. Try again.").format(
+                provider=name
+            ),
         )
 
     @Slot()
@@ -398,13 +422,16 @@ class PatientController(QObject):
         if not self.helpers_allowed():
             self._update_helpers()
             return
-        if not self.confirm(self.panel, f"Disconnect {name} from patient {who}?"):
+        question = self.tr("Disconnect {provider} from patient {patient}?").format(
+            provider=name, patient=who
+        )
+        if not self.confirm(self.panel, question):
             return
         self._run_helper(
             lambda client, user_id: client.disconnect(user_id, slug),
-            f"Disconnecting {name}…",
-            f"{name} disconnected.",
-            f"Vital did not disconnect {name}. Try again.",
+            self.tr("Disconnecting {provider}…").format(provider=name),
+            self.tr("{provider} disconnected.").format(provider=name),
+            self.tr("Vital did not disconnect {provider}. Try again.").format(provider=name),
         )
 
     def _run_helper(
@@ -472,7 +499,7 @@ class PatientController(QObject):
 
     def _connection_moved(self) -> None:
         self.clear()
-        self.panel.show_message("The connection changed: find the patient again.")
+        self.panel.show_message(self.tr("The connection changed: find the patient again."))
 
     @Slot()
     def clear(self) -> None:
@@ -537,27 +564,48 @@ def local_time(iso_text: str) -> datetime | None:
 def local_date(iso_text: str) -> str:
     """``29 Nov 2026`` in local time, or ``on an unknown date``."""
     moment = local_time(iso_text)
-    return f"{moment.day} {moment:%b %Y}" if moment else "on an unknown date"
+    if moment is None:
+        return QCoreApplication.translate("PatientController", "on an unknown date")
+    return f"{moment.day} {moment:%b %Y}"
 
 
 def local_date_time(iso_text: str) -> str:
     """``29 Nov 2026, 14:05`` in local time, or ``at an unknown time``."""
     moment = local_time(iso_text)
-    return f"{moment.day} {moment:%b %Y, %H:%M}" if moment else "at an unknown time"
+    if moment is None:
+        return QCoreApplication.translate("PatientController", "at an unknown time")
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
 
 
 def _match_row(user: User) -> ListRow:
     """``MRN-0042 · 1b4e28ba…0016d3cca427 · created 29 Nov 2026``."""
-    text = f"{user.client_user_id} · {short_user_id(user.user_id)} · created "
-    return ListRow(text + local_date(user.created_on), user.user_id)
+    text = QCoreApplication.translate("PatientController", "{id} · {user_id} · created {date}")
+    return ListRow(
+        text.format(
+            id=user.client_user_id,
+            user_id=short_user_id(user.user_id),
+            date=local_date(user.created_on),
+        ),
+        user.user_id,
+    )
 
 
 def _provider_row(provider: ConnectedProvider) -> ListRow:
     when = local_date_time(provider.created_on)
     if provider.status == "connected":
-        return ListRow(f"{provider.name} · connected {when}", provider.slug)
+        text = QCoreApplication.translate("PatientController", "{provider} · connected {when}")
+        return ListRow(text.format(provider=provider.name, when=when), provider.slug)
     sentence = connection_error_sentence(provider.name, provider.error_type, provider.error_message)
-    status = "connection error" if provider.status == "error" else provider.status
+    status = (
+        QCoreApplication.translate("PatientController", "connection error")
+        if provider.status == "error"
+        else provider.status
+    )
+    text = QCoreApplication.translate(
+        "PatientController", "{provider} · {status} (connected {when})\n{sentence}"
+    )
     return ListRow(
-        f"{provider.name} · {status} (connected {when})\n{sentence}", provider.slug, True
+        text.format(provider=provider.name, status=status, when=when, sentence=sentence),
+        provider.slug,
+        True,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
 from vital_desktop.core.validation import redirect_url_problem
 from vital_desktop.qt import theme
 from vital_desktop.qt.views.patient_panel import PatientPanel
@@ -37,21 +38,28 @@ from vital_desktop.qt.widgets.result_panel import ResultPanel, plain_label
 from vital_desktop.qt.widgets.user_id_field import UserIdField
 from vital_desktop.qt.widgets.validated_field import ValidatedField
 
-GENERATE_TEXT = "&Generate link"
-CODE_TEXT = "Create app &code"
+# Texts kept in constants are marked for extraction here and translated where shown
+# (``QCoreApplication.translate`` with the same context).
+GENERATE_TEXT = QT_TRANSLATE_NOOP("LinkView", "&Generate link")
+CODE_TEXT = QT_TRANSLATE_NOOP("LinkView", "Create app &code")
 # How long a phone-app code lasts: the rest of the appointment, an hour by default.
 CODE_LIFETIMES = (
-    ("15 minutes", 900.0),
-    ("30 minutes", 1800.0),
-    ("1 hour", 3600.0),
-    ("2 hours", 7200.0),
-    ("4 hours", 14400.0),
-    ("8 hours", 28800.0),
+    (QT_TRANSLATE_NOOP("LinkView", "15 minutes"), 900.0),
+    (QT_TRANSLATE_NOOP("LinkView", "30 minutes"), 1800.0),
+    (QT_TRANSLATE_NOOP("LinkView", "1 hour"), 3600.0),
+    (QT_TRANSLATE_NOOP("LinkView", "2 hours"), 7200.0),
+    (QT_TRANSLATE_NOOP("LinkView", "4 hours"), 14400.0),
+    (QT_TRANSLATE_NOOP("LinkView", "8 hours"), 28800.0),
 )
 DEFAULT_CODE_LIFETIME_INDEX = 2
-WAIT_TEXT = "Asking Vital…"
-CANCEL_TEXT = "Cancel"
+WAIT_TEXT = QT_TRANSLATE_NOOP("LinkView", "Asking Vital…")
+CANCEL_TEXT = QT_TRANSLATE_NOOP("LinkView", "Cancel")
 NOTICE_MS = 4000
+
+
+def _tr(text: str) -> str:
+    """One of this module's marked constants in the reader's language."""
+    return QCoreApplication.translate("LinkView", text)
 
 
 class LinkView(QMainWindow):
@@ -59,7 +67,7 @@ class LinkView(QMainWindow):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Vital link for a patient")
+        self.setWindowTitle(self.tr("Vital link for a patient"))
         self._code_route = False
         self._build()
 
@@ -72,78 +80,78 @@ class LinkView(QMainWindow):
         self.user_id = UserIdField(self)
         self.provider_picker = ProviderPicker(self)
         self.provider_source = plain_label("", self, "providerSourceLabel")
-        self.provider_source.setAccessibleName("Where the provider list comes from")
+        self.provider_source.setAccessibleName(self.tr("Where the provider list comes from"))
         self.filter_checklist = FilterChecklist(self)
         self.provider_warning = plain_label("", self, "providerWarningLabel")
-        self.provider_warning.setAccessibleName("Provider warning")
+        self.provider_warning.setAccessibleName(self.tr("Provider warning"))
         self.provider_warning.hide()
         self.code_lifetime = QComboBox(self)
         self.code_lifetime.setObjectName("codeLifetimeCombo")
-        self.code_lifetime.setAccessibleName("How long the phone app code lasts")
+        self.code_lifetime.setAccessibleName(self.tr("How long the phone app code lasts"))
         for label, seconds in CODE_LIFETIMES:
-            self.code_lifetime.addItem(label, seconds)
+            self.code_lifetime.addItem(_tr(label), seconds)
         self.code_lifetime.setCurrentIndex(DEFAULT_CODE_LIFETIME_INDEX)
-        self.code_lifetime_label = QLabel("Code &lasts:", self)
+        self.code_lifetime_label = QLabel(self.tr("Code &lasts:"), self)
         self.code_lifetime_label.setBuddy(self.code_lifetime)
         self.redirect = ValidatedField(
             redirect_url_problem,
             object_name="redirectUrlEdit",
-            accessible_name="Redirect URL (optional)",
-            placeholder="Optional, e.g. https://clinic.example/done",
+            accessible_name=self.tr("Redirect URL (optional)"),
+            placeholder=self.tr("Optional, e.g. https://clinic.example/done"),
             parent=self,
         )
 
-        self.generate_button = QPushButton(GENERATE_TEXT, self)
+        self.generate_button = QPushButton(_tr(GENERATE_TEXT), self)
         self.generate_button.setObjectName("generateButton")
-        self.generate_button.setAccessibleName("Generate link")
-        self.generate_button.setToolTip("Enter or Ctrl+Enter")
+        self.generate_button.setAccessibleName(self.tr("Generate link"))
+        self.generate_button.setToolTip(self.tr("Enter or Ctrl+Enter"))
         self.generate_button.setMinimumHeight(38)
         self.generate_reason = plain_label("", self, "generateReasonLabel")
-        self.generate_reason.setAccessibleName("Why Generate is not available")
+        self.generate_reason.setAccessibleName(self.tr("Why Generate is not available"))
         self.generate_reason.hide()
         self.busy = QProgressBar(self)
         self.busy.setObjectName("busyIndicator")
-        self.busy.setAccessibleName("Waiting for Vital")
+        self.busy.setAccessibleName(self.tr("Waiting for Vital"))
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
         self.busy.setMaximumHeight(10)
         self.busy.hide()
         self.busy_label = plain_label(
-            "Asking Vital for a link… (Escape cancels)", self, "busyLabel"
+            self.tr("Asking Vital for a link… (Escape cancels)"), self, "busyLabel"
         )
         self.busy_label.hide()
-        self.cancel_button = QPushButton("Cancel request", self)
+        self.cancel_button = QPushButton(self.tr("Cancel request"), self)
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setAccessibleName("Cancel the request")
+        self.cancel_button.setAccessibleName(self.tr("Cancel the request"))
         self.cancel_button.hide()
 
         self.result = ResultPanel(self)
 
-        self.connection_box = QGroupBox("Connection", self)
+        self.connection_box = QGroupBox(self.tr("Connection"), self)
         self.connection_box.setObjectName("connectionBox")
         QVBoxLayout(self.connection_box).addWidget(self.connection)
 
-        patient_box = QGroupBox("Patient and link", self)
+        patient_box = QGroupBox(self.tr("Patient and link"), self)
         form = QFormLayout(patient_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        user_label = QLabel("&User ID:", self)
+        user_label = QLabel(self.tr("&User ID:"), self)
         user_label.setBuddy(self.user_id.edit)
         form.addRow(user_label, self.user_id)
-        provider_label = QLabel("&Provider:", self)
+        provider_label = QLabel(self.tr("&Provider:"), self)
         provider_label.setBuddy(self.provider_picker)
         provider_column = QVBoxLayout()
         provider_column.setSpacing(2)
         provider_column.addWidget(self.provider_picker)
         provider_column.addWidget(self.provider_source)
         form.addRow(provider_label, provider_column)
-        filter_label = QLabel("Only o&ffer:", self)
+        filter_label = QLabel(self.tr("Only o&ffer:"), self)
         filter_label.setBuddy(self.filter_checklist.search)
         form.addRow(filter_label, self.filter_checklist)
         form.addRow("", self.provider_warning)
         form.addRow(self.code_lifetime_label, self.code_lifetime)
         self._form = form
         form.setRowVisible(self.code_lifetime, False)
-        redirect_label = QLabel("&Redirect URL:", self)
+        redirect_label = QLabel(self.tr("&Redirect URL:"), self)
         redirect_label.setBuddy(self.redirect.edit)
         form.addRow(redirect_label, self.redirect)
 
@@ -177,7 +185,7 @@ class LinkView(QMainWindow):
         left.addWidget(scroll, 1)
         left.addLayout(generate_row)  # always in sight, however small the window
 
-        result_box = QGroupBox("Link for the patient", self)
+        result_box = QGroupBox(self.tr("Link for the patient"), self)
         QVBoxLayout(result_box).addWidget(self.result)
 
         columns = QHBoxLayout()
@@ -248,8 +256,8 @@ class LinkView(QMainWindow):
         """Generate makes a phone-app code (and its lifetime is asked) or a web link."""
         self._code_route = code
         self._form.setRowVisible(self.code_lifetime, code)
-        if self.generate_button.text() in (GENERATE_TEXT, CODE_TEXT):
-            self.generate_button.setText(CODE_TEXT if code else GENERATE_TEXT)
+        if self.generate_button.text() in (_tr(GENERATE_TEXT), _tr(CODE_TEXT)):
+            self.generate_button.setText(_tr(CODE_TEXT if code else GENERATE_TEXT))
 
     def code_lifetime_seconds(self) -> float:
         return float(self.code_lifetime.currentData())
@@ -257,16 +265,20 @@ class LinkView(QMainWindow):
     def set_busy(self, busy: bool) -> None:
         """Show or hide the waiting state; Generate says it is waiting, not yet Cancel."""
         idle = CODE_TEXT if self._code_route else GENERATE_TEXT
-        self.generate_button.setText(WAIT_TEXT if busy else idle)
-        self.generate_button.setAccessibleName("Waiting for Vital" if busy else "Generate link")
-        self.generate_button.setToolTip("Escape cancels" if busy else "Enter or Ctrl+Enter")
+        self.generate_button.setText(_tr(WAIT_TEXT if busy else idle))
+        self.generate_button.setAccessibleName(
+            self.tr("Waiting for Vital") if busy else self.tr("Generate link")
+        )
+        self.generate_button.setToolTip(
+            self.tr("Escape cancels") if busy else self.tr("Enter or Ctrl+Enter")
+        )
         for widget in (self.busy, self.busy_label, self.cancel_button):
             widget.setVisible(busy)
 
     def arm_cancel(self) -> None:
         """After a moment of waiting, the busy Generate button becomes a Cancel button."""
-        self.generate_button.setText(CANCEL_TEXT)
-        self.generate_button.setAccessibleName("Cancel the request")
+        self.generate_button.setText(_tr(CANCEL_TEXT))
+        self.generate_button.setAccessibleName(self.tr("Cancel the request"))
 
     def set_generate_blocked(self, reason: str | None) -> None:
         """Disable Generate and write why next to it (None enables it)."""
@@ -274,7 +286,7 @@ class LinkView(QMainWindow):
         self.generate_reason.setText(reason or "")
         self.generate_reason.setVisible(bool(reason))
         self.generate_reason.setStyleSheet(f"color: {theme.problem_colour(self)};")
-        self.generate_button.setToolTip(reason or "Enter or Ctrl+Enter")
+        self.generate_button.setToolTip(reason or self.tr("Enter or Ctrl+Enter"))
 
     def show_provider_warning(self, warning: str | None) -> None:
         self.provider_warning.setText(warning or "")
@@ -283,7 +295,9 @@ class LinkView(QMainWindow):
 
     def show_catalogue_source(self, from_server: bool) -> None:
         self.provider_source.setText(
-            "Provider list from Vital" if from_server else "Built-in provider list"
+            self.tr("Provider list from Vital")
+            if from_server
+            else self.tr("Built-in provider list")
         )
         self.provider_source.setStyleSheet(f"color: {theme.muted_colour(self)};")
 

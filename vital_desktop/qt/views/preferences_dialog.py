@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,12 +31,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
 from vital_desktop.core.settings_table import Kind, Setting, SettingValue
 from vital_desktop.qt import theme
 
-FIXED_NOTE = "Set by your clinic's IT (policy file)"
+FIXED_NOTE = QT_TRANSLATE_NOOP("PreferencesDialog", "Set by your clinic's IT (policy file)")
 SECTION_ORDER = ("Links", "Connection", "Providers", "Privacy", "General")
 LIST_SEPARATOR = ","
+
+
+def setting_text(text: str) -> str:
+    """A label, help line, choice or section name of the settings table, translated (the
+    table marks them in the ``"Settings"`` context; see core/settings_table.py)."""
+    return QCoreApplication.translate("Settings", text) if text else text
 
 
 def object_name(setting_name: str, suffix: str) -> str:
@@ -64,9 +71,9 @@ class SettingEditor(QWidget):
 
     def _add(self, widget: QWidget) -> None:
         widget.setObjectName(object_name(self.setting.name, "Edit"))
-        widget.setAccessibleName(self.setting.label)
-        widget.setAccessibleDescription(self.setting.help)
-        widget.setToolTip(self.setting.help)
+        widget.setAccessibleName(setting_text(self.setting.label))
+        widget.setAccessibleDescription(setting_text(self.setting.help))
+        widget.setToolTip(setting_text(self.setting.help))
         self._layout.addWidget(widget)
         self.setFocusProxy(widget)
 
@@ -127,7 +134,7 @@ class TextEditor(SettingEditor):
 class BoolEditor(SettingEditor):
     def __init__(self, setting: Setting, parent: QWidget | None = None) -> None:
         super().__init__(setting, parent)
-        self.check = QCheckBox(setting.label, self)
+        self.check = QCheckBox(setting_text(setting.label), self)
         self._add(self.check)
         self.check.toggled.connect(self.on_editor_changed)
 
@@ -143,7 +150,7 @@ class ChoiceEditor(SettingEditor):
         super().__init__(setting, parent)
         self.combo = QComboBox(self)
         for choice in setting.choices:
-            self.combo.addItem(setting.choice_label(choice), choice)
+            self.combo.addItem(setting_text(setting.choice_label(choice)), choice)
         self._add(self.combo)
         self.combo.currentIndexChanged.connect(self.on_editor_changed)
 
@@ -201,7 +208,7 @@ class ListTextEditor(TextEditor):
 
     def __init__(self, setting: Setting, parent: QWidget | None = None) -> None:
         super().__init__(setting, parent)
-        self.edit.setPlaceholderText("names separated by commas")
+        self.edit.setPlaceholderText(self.tr("names separated by commas"))
 
     def value(self) -> SettingValue:
         return tuple(
@@ -245,12 +252,20 @@ class SettingRow(QWidget):
         super().__init__(parent)
         self.setting = setting
         self.editor = editor_for(setting, self)
-        self.help = _small_label(setting.help, self, object_name(setting.name, "Help"))
+        self.help = _small_label(
+            setting_text(setting.help), self, object_name(setting.name, "Help")
+        )
         self.help.setStyleSheet(f"color: {theme.muted_colour(self)};")
         self.problem = _small_label("", self, object_name(setting.name, "Problem"))
-        self.problem.setAccessibleName(f"{setting.label}: check")
+        self.problem.setAccessibleName(
+            self.tr("{label}: check").format(label=setting_text(setting.label))
+        )
         self.problem.hide()
-        self.fixed_note = _small_label(FIXED_NOTE, self, object_name(setting.name, "FixedNote"))
+        self.fixed_note = _small_label(
+            QCoreApplication.translate("PreferencesDialog", FIXED_NOTE),
+            self,
+            object_name(setting.name, "FixedNote"),
+        )
         self.fixed_note.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -267,7 +282,7 @@ class SettingRow(QWidget):
         else:
             self.problem.clear()
             self.problem.hide()
-        self.editor.setAccessibleDescription(problem or self.setting.help)
+        self.editor.setAccessibleDescription(problem or setting_text(self.setting.help))
 
     def set_fixed(self, fixed: bool) -> None:
         """Grey the editor out and say why when the policy file fixes the setting."""
@@ -281,7 +296,7 @@ class PreferencesDialog(QDialog):
     def __init__(self, settings: Sequence[Setting], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
-        self.setWindowTitle("Preferences")
+        self.setWindowTitle(self.tr("Preferences"))
         self.rows: dict[str, SettingRow] = {}
 
         self.notice = _small_label("", self, "preferencesNotice")
@@ -296,7 +311,7 @@ class PreferencesDialog(QDialog):
             key=lambda s: (SECTION_ORDER.index(s) if s in SECTION_ORDER else len(SECTION_ORDER), s),
         )
         for section in sections:
-            group = QGroupBox(section, body)
+            group = QGroupBox(setting_text(section), body)
             form = QFormLayout(group)
             form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             for setting in shown:
@@ -304,7 +319,7 @@ class PreferencesDialog(QDialog):
                     continue
                 row = SettingRow(setting, group)
                 self.rows[setting.name] = row
-                label = "" if setting.kind is Kind.BOOL else setting.label
+                label = "" if setting.kind is Kind.BOOL else setting_text(setting.label)
                 form.addRow(label, row)
                 if label:
                     row_label = form.labelForField(row)

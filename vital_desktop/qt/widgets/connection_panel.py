@@ -8,7 +8,7 @@ key, *Remember on this computer*, *Forget* and a line saying where the key in us
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -52,54 +52,59 @@ class ConnectionPanel(QWidget):
 
         self.environment_combo = QComboBox(self)
         self.environment_combo.setObjectName("environmentCombo")
-        self.environment_combo.setAccessibleName("Environment")
+        self.environment_combo.setAccessibleName(self.tr("Environment"))
         for mode, label in MODE_LABELS.items():
-            self.environment_combo.addItem(label, mode.value)
+            # The labels are marked in the core (connection.py, context "Connection").
+            self.environment_combo.addItem(
+                QCoreApplication.translate("Connection", label), mode.value
+            )
 
         self.region_combo = QComboBox(self)
         self.region_combo.setObjectName("regionCombo")
-        self.region_combo.setAccessibleName("Region")
+        self.region_combo.setAccessibleName(self.tr("Region"))
         for region in Region:
             self.region_combo.addItem(region.label, region.value)
 
         self.base_url_edit = QLineEdit(self)
         self.base_url_edit.setObjectName("baseUrlEdit")
-        self.base_url_edit.setAccessibleName("Custom API address")
-        self.base_url_edit.setPlaceholderText("https://api.example.com")
+        self.base_url_edit.setAccessibleName(self.tr("Custom API address"))
+        self.base_url_edit.setPlaceholderText(self.tr("https://api.example.com"))
 
         self.api_key_edit = QLineEdit(self)
         self.api_key_edit.setObjectName("apiKeyEdit")
-        self.api_key_edit.setAccessibleName("Team API key")
+        self.api_key_edit.setAccessibleName(self.tr("Team API key"))
         self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key_edit.setPlaceholderText("Paste the team's key (sk_… or pk_…)")
+        self.api_key_edit.setPlaceholderText(self.tr("Paste the team's key (sk_… or pk_…)"))
         self.api_key_edit.setToolTip(
-            "Kept for this session only, unless Remember on this computer is ticked: then it "
-            "is kept in this computer's keychain, never in a file."
+            self.tr(
+                "Kept for this session only, unless Remember on this computer is ticked: then it "
+                "is kept in this computer's keychain, never in a file."
+            )
         )
         self.show_key_button = QToolButton(self)
         self.show_key_button.setObjectName("showKeyButton")
-        self.show_key_button.setText("Show")
+        self.show_key_button.setText(self.tr("Show"))
         self.show_key_button.setCheckable(True)
-        self.show_key_button.setAccessibleName("Show the API key")
-        self.remember_key_check = QCheckBox("Remember on this computer", self)
+        self.show_key_button.setAccessibleName(self.tr("Show the API key"))
+        self.remember_key_check = QCheckBox(self.tr("Remember on this computer"), self)
         self.remember_key_check.setObjectName("rememberKeyCheck")
-        self.remember_key_check.setAccessibleName("Remember the API key on this computer")
-        self.remember_key_check.setToolTip("Keep the key in this computer's keychain.")
-        self.forget_key_button = QPushButton("Forget", self)
+        self.remember_key_check.setAccessibleName(self.tr("Remember the API key on this computer"))
+        self.remember_key_check.setToolTip(self.tr("Keep the key in this computer's keychain."))
+        self.forget_key_button = QPushButton(self.tr("Forget"), self)
         self.forget_key_button.setObjectName("forgetKeyButton")
-        self.forget_key_button.setAccessibleName("Forget the stored API key")
-        self.forget_key_button.setToolTip("Remove the key from this computer's keychain.")
+        self.forget_key_button.setAccessibleName(self.tr("Forget the stored API key"))
+        self.forget_key_button.setToolTip(self.tr("Remove the key from this computer's keychain."))
         self.forget_key_button.setEnabled(False)
         self.key_in_use_label = QLabel(self)
         self.key_in_use_label.setTextFormat(Qt.TextFormat.PlainText)
         self.key_in_use_label.setObjectName("keyInUseLabel")
-        self.key_in_use_label.setAccessibleName("Where the API key comes from")
+        self.key_in_use_label.setAccessibleName(self.tr("Where the API key comes from"))
         self.key_in_use_label.setWordWrap(True)
         self.key_in_use_label.hide()
         self.problem_label = QLabel(self)
         self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_label.setObjectName("keyProblemLabel")
-        self.problem_label.setAccessibleName("Connection problem")
+        self.problem_label.setAccessibleName(self.tr("Connection problem"))
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()
 
@@ -120,13 +125,13 @@ class ConnectionPanel(QWidget):
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        self.environment_label = QLabel("&Environment:", self)
+        self.environment_label = QLabel(self.tr("&Environment:"), self)
         self.environment_label.setBuddy(self.environment_combo)
         form.addRow(self.environment_label, where)
-        self.base_url_label = QLabel("API a&ddress:", self)
+        self.base_url_label = QLabel(self.tr("API a&ddress:"), self)
         self.base_url_label.setBuddy(self.base_url_edit)
         form.addRow(self.base_url_label, self.base_url_edit)
-        self.key_label = QLabel("API &key:", self)
+        self.key_label = QLabel(self.tr("API &key:"), self)
         self.key_label.setBuddy(self.api_key_edit)
         form.addRow(self.key_label, key_row)
         form.addRow("", self._remember_row)
@@ -221,9 +226,9 @@ class ConnectionPanel(QWidget):
         self._form.setRowVisible(self._remember_row, not demo)
         self.key_in_use_label.setVisible(not demo and bool(self.key_in_use_label.text()))
         self.api_key_edit.setPlaceholderText(
-            "Not needed: demo mode uses the practice server's key"
+            self.tr("Not needed: demo mode uses the practice server's key")
             if demo
-            else "Paste the team's key (sk_… or pk_…)"
+            else self.tr("Paste the team's key (sk_… or pk_…)")
         )
 
     def _pick_environment_from_key(self) -> None:
@@ -275,5 +280,7 @@ class ConnectionPanel(QWidget):
         self.api_key_edit.setEchoMode(
             QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         )
-        self.show_key_button.setText("Hide" if shown else "Show")
-        self.show_key_button.setAccessibleName("Hide the API key" if shown else "Show the API key")
+        self.show_key_button.setText(self.tr("Hide") if shown else self.tr("Show"))
+        self.show_key_button.setAccessibleName(
+            self.tr("Hide the API key") if shown else self.tr("Show the API key")
+        )

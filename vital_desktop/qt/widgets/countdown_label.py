@@ -20,7 +20,7 @@ class CountdownLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("countdownLabel")
-        self.setAccessibleName("Time left before the link expires")
+        self.setAccessibleName(self.tr("Time left before the link expires"))
         self._session: LinkSession | None = None
         self._expired_sent = False
         self._timer = QTimer(self)
@@ -51,8 +51,8 @@ class CountdownLabel(QLabel):
         self._session = None
         self._timer.stop()
         self.setStyleSheet(f"color: {theme.problem_colour(self)};")
-        self.setText("Expired")
-        self.setAccessibleDescription("Expired")
+        self.setText(self.tr("Expired"))
+        self.setAccessibleDescription(self.tr("Expired"))
         self.show()
 
     def _sync_timer(self) -> None:

@@ -2,30 +2,59 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from vital_desktop.core.environments import Environment
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
 from vital_desktop.qt import theme
 from vital_desktop.qt.widgets.connection_panel import ConnectionState, Mode
 
-DEMO_TEXT = "Demo mode: links go to a practice server on this computer; no real patient data"
+DEMO_TEXT = QT_TRANSLATE_NOOP(
+    "EnvironmentBanner",
+    "Demo mode: links go to a practice server on this computer; no real patient data",
+)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("EnvironmentBanner", text)
 
 
 def banner_for(state: ConnectionState) -> tuple[str, theme.BannerStyle]:
     """The banner's words and colours for a connection."""
     if state.mode is Mode.DEMO:
-        return DEMO_TEXT, theme.DEMO
+        return _tr(DEMO_TEXT), theme.DEMO
     region = state.target.region.label if state.target and state.target.region else None
-    where = f" · {region}" if region else ""
     if state.mode is Mode.CUSTOM:
-        address = state.target.base_url if state.target else "not set"
+        address = (
+            state.target.base_url
+            if state.target
+            else QCoreApplication.translate("EnvironmentBanner", "not set")
+        )
         if state.key_info and state.key_info.environment is Environment.PRODUCTION:
-            return f"PRODUCTION — real patients · custom address {address}", theme.PRODUCTION
-        return f"Custom API address {address}", theme.CUSTOM
+            text = QCoreApplication.translate(
+                "EnvironmentBanner", "PRODUCTION — real patients · custom address {address}"
+            )
+            return text.format(address=address), theme.PRODUCTION
+        return QCoreApplication.translate(
+            "EnvironmentBanner", "Custom API address {address}"
+        ).format(address=address), theme.CUSTOM
     if state.mode is Mode.PRODUCTION:
-        return f"PRODUCTION{where} — real patients", theme.PRODUCTION
-    return f"Sandbox{where} — test data, not real patients", theme.SANDBOX
+        if region:
+            return QCoreApplication.translate(
+                "EnvironmentBanner", "PRODUCTION · {region} — real patients"
+            ).format(region=region), (theme.PRODUCTION)
+        return QCoreApplication.translate(
+            "EnvironmentBanner", "PRODUCTION — real patients"
+        ), theme.PRODUCTION
+    if region:
+        text = QCoreApplication.translate(
+            "EnvironmentBanner", "Sandbox · {region} — test data, not real patients"
+        ).format(region=region)
+        return text, theme.SANDBOX
+    return QCoreApplication.translate(
+        "EnvironmentBanner", "Sandbox — test data, not real patients"
+    ), theme.SANDBOX
 
 
 class EnvironmentBanner(QLabel):
@@ -34,7 +63,7 @@ class EnvironmentBanner(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("environmentBanner")
-        self.setAccessibleName("Where links come from")
+        self.setAccessibleName(self.tr("Where links come from"))
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.PlainText)  # a custom address is typed by a person

@@ -83,8 +83,8 @@ class FilterChecklist(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setObjectName("filterSearchEdit")
-        self.search.setAccessibleName("Search the provider filter")
-        self.search.setPlaceholderText("Search providers")
+        self.search.setAccessibleName(self.tr("Search the provider filter"))
+        self.search.setPlaceholderText(self.tr("Search providers"))
         self.search.setClearButtonEnabled(True)
 
         self.model = QStandardItemModel(self)
@@ -97,7 +97,7 @@ class FilterChecklist(QWidget):
 
         self.list = QListView(self)
         self.list.setObjectName("filterList")
-        self.list.setAccessibleName("Only offer these providers")
+        self.list.setAccessibleName(self.tr("Only offer these providers"))
         self.list.setModel(self.proxy)
         self.list.setUniformItemSizes(True)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -107,15 +107,15 @@ class FilterChecklist(QWidget):
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         PlainItemToolTips.install(self.list)
 
-        self.select_all_button = QPushButton("Select &all", self)
+        self.select_all_button = QPushButton(self.tr("Select &all"), self)
         self.select_all_button.setObjectName("filterSelectAllButton")
-        self.select_all_button.setAccessibleName("Select all listed providers")
-        self.select_none_button = QPushButton("&None", self)
+        self.select_all_button.setAccessibleName(self.tr("Select all listed providers"))
+        self.select_none_button = QPushButton(self.tr("&None"), self)
         self.select_none_button.setObjectName("filterSelectNoneButton")
-        self.select_none_button.setAccessibleName("Clear the provider filter")
+        self.select_none_button.setAccessibleName(self.tr("Clear the provider filter"))
         self.count_label = QLabel(self)
         self.count_label.setObjectName("filterCountLabel")
-        self.count_label.setAccessibleName("Providers selected")
+        self.count_label.setAccessibleName(self.tr("Providers selected"))
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
 
         buttons = QHBoxLayout()
@@ -196,7 +196,11 @@ class FilterChecklist(QWidget):
 
     def _update_count(self) -> None:
         count = len(self._checked)
-        self.count_label.setText(f"{count} selected" if count else "No filter: all providers")
+        self.count_label.setText(
+            self.tr("{count} selected").format(count=count)
+            if count
+            else self.tr("No filter: all providers")
+        )
 
     @Slot(str)
     def on_search_text_changed(self, text: str) -> None:

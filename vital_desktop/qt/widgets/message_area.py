@@ -32,7 +32,7 @@ class MessageArea(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageArea")
-        self.setAccessibleName("Message")
+        self.setAccessibleName(self.tr("Message"))
         self.setFrameShape(QFrame.Shape.StyledPanel)
 
         self._message = ""
@@ -43,27 +43,27 @@ class MessageArea(QFrame):
         self._text.setTextInteractionFlags(SELECTABLE)
         # A Tab stop, so the sentence can be read out, selected and copied without a mouse.
         self._text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._text.setAccessibleName("Message text")
+        self._text.setAccessibleName(self.tr("Message text"))
         # The sentence takes the width the window has and wraps; it never asks for more.
         self._text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._text.setMinimumWidth(MINIMUM_TEXT_WIDTH)
 
         self._details_button = QToolButton(self)
         self._details_button.setObjectName("messageDetailsButton")
-        self._details_button.setText("Details")
+        self._details_button.setText(self.tr("Details"))
         self._details_button.setCheckable(True)
         self._details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._details_button.setArrowType(Qt.ArrowType.RightArrow)
-        self._details_button.setAccessibleName("Show technical details")
-        self._details_button.setToolTip("Show or hide the technical details")
+        self._details_button.setAccessibleName(self.tr("Show technical details"))
+        self._details_button.setToolTip(self.tr("Show or hide the technical details"))
         # Reachable with Tab on every platform (tool buttons are mouse-only on some styles).
         self._details_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._details_button.toggled.connect(self.on_details_button_toggled)
 
         self._dismiss_button = QToolButton(self)
         self._dismiss_button.setObjectName("messageDismissButton")
-        self._dismiss_button.setText("Dismiss")
-        self._dismiss_button.setAccessibleName("Dismiss message")
+        self._dismiss_button.setText(self.tr("Dismiss"))
+        self._dismiss_button.setAccessibleName(self.tr("Dismiss message"))
         self._dismiss_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._dismiss_button.clicked.connect(self.dismiss)
 
@@ -73,7 +73,7 @@ class MessageArea(QFrame):
         self._details.setTextInteractionFlags(SELECTABLE)
         self._details.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self._details.setTabChangesFocus(True)
-        self._details.setAccessibleName("Technical details")
+        self._details.setAccessibleName(self.tr("Technical details"))
         self._details.setMaximumHeight(96)
         self._details.hide()
 
@@ -149,7 +149,7 @@ class MessageArea(QFrame):
             Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         )
         self._details_button.setAccessibleName(
-            "Hide technical details" if shown else "Show technical details"
+            self.tr("Hide technical details") if shown else self.tr("Show technical details")
         )
 
     # The old slot name, kept for anything connected to it.

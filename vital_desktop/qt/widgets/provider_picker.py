@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -13,16 +14,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QListView, QWidget
 
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
 from vital_desktop.core.providers import Provider, ProviderCatalogue
 from vital_desktop.qt.theme import PlainItemToolTips
 
-ANY_PROVIDER = "Any provider"
+ANY_PROVIDER = QT_TRANSLATE_NOOP("ProviderPicker", "Any provider")
 SLUG_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 MINIMUM_CHARACTERS = 24  # the combo's width does not follow the longest name from a server
-
-
-PHONE_APP_SUFFIX = " · phone app code"
 
 
 def provider_item(provider: Provider) -> QStandardItem:
@@ -32,14 +31,20 @@ def provider_item(provider: Provider) -> QStandardItem:
     choosing one turns Generate into a code for the vendor's phone app.
     """
     phone_only = not provider.linkable
-    item = QStandardItem(provider.display_name + (PHONE_APP_SUFFIX if phone_only else ""))
+    shown = provider.display_name
+    if phone_only:
+        shown = QCoreApplication.translate("ProviderPicker", "{name} · phone app code").format(
+            name=shown
+        )
+    item = QStandardItem(shown)
     item.setData(provider.slug, SLUG_ROLE)
     item.setData(f"{provider.display_name} {provider.slug}", SEARCH_ROLE)
     if phone_only:
-        note = (
-            f"{provider.display_name} connects through the vendor's phone app: choosing it "
-            "creates a code for that app instead of a web link."
-        )
+        note = QCoreApplication.translate(
+            "ProviderPicker",
+            "{name} connects through the vendor's phone app: choosing it "
+            "creates a code for that app instead of a web link.",
+        ).format(name=provider.display_name)
         item.setToolTip(note)
         item.setData(note, Qt.ItemDataRole.AccessibleDescriptionRole)
     else:
@@ -69,13 +74,13 @@ class ProviderPicker(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("providerCombo")
-        self.setAccessibleName("Provider")
+        self.setAccessibleName(self.tr("Provider"))
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setMaxVisibleItems(15)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(MINIMUM_CHARACTERS)
-        self.lineEdit().setPlaceholderText("Type to search, e.g. Fitbit or oura")
+        self.lineEdit().setPlaceholderText(self.tr("Type to search, e.g. Fitbit or oura"))
         self._model = QStandardItemModel(self)
         self.setModel(self._model)
         search = QSortFilterProxyModel(self)
@@ -120,13 +125,14 @@ class ProviderPicker(QComboBox):
         self._emit_if_changed(force=True)
 
     def _fill(self, catalogue: ProviderCatalogue) -> None:
-        any_item = QStandardItem(ANY_PROVIDER)
+        any_text = self.tr(ANY_PROVIDER)
+        any_item = QStandardItem(any_text)
         any_item.setData(None, SLUG_ROLE)
-        any_item.setData(f"{ANY_PROVIDER} any", SEARCH_ROLE)
-        any_item.setToolTip("The patient picks the provider in the link")
+        any_item.setData(f"{any_text} any", SEARCH_ROLE)
+        any_item.setToolTip(self.tr("The patient picks the provider in the link"))
         items = [any_item]
         by_slug: dict[str, int] = {}
-        by_spelling: dict[str, int] = {ANY_PROVIDER.casefold(): 0}
+        by_spelling: dict[str, int] = {any_text.casefold(): 0}
         for row, provider in enumerate(catalogue.sorted_for_display(), start=1):
             items.append(provider_item(provider))
             by_slug[provider.slug] = row
@@ -186,7 +192,9 @@ class ProviderPicker(QComboBox):
         if self._typed_row() is not None:
             return None
         text = self.lineEdit().text().strip()
-        return f"“{text[:40]}” is not in the provider list; pick one from the list or clear it."
+        return self.tr(
+            "“{text}” is not in the provider list; pick one from the list or clear it."
+        ).format(text=text[:40])
 
     def _emit_if_changed(self, *, force: bool = False) -> None:
         slug = self.selected_slug()

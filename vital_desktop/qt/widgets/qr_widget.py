@@ -11,7 +11,7 @@ a drawing that holds no code takes its place, with the reason in words.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -45,6 +45,12 @@ def render_qr(matrix: list[list[bool]], module_px: int) -> QImage:
                 )
     painter.end()
     return image
+
+
+def retirement_text(reason: str) -> str:
+    """Why a code was withdrawn, in the reader's language: the reasons are kept in English
+    (``Retirement`` values, "Connected") and marked in the ``"Retirement"`` context."""
+    return QCoreApplication.translate("Retirement", reason)
 
 
 def paint_retired(painter: QPainter, area: QRect, reason: str, colour: QColor) -> None:
@@ -83,7 +89,7 @@ class QRCodeWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("qrCode")
-        self.setAccessibleName("QR code of the link")
+        self.setAccessibleName(self.tr("QR code of the link"))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._text = ""
@@ -102,7 +108,9 @@ class QRCodeWidget(QWidget):
         self._matrix = matrix if text else []
         self._retired_reason = ""
         self.setAccessibleDescription(
-            "Scan with the phone camera to open the link" if text else "No link yet"
+            self.tr("Scan with the phone camera to open the link")
+            if text
+            else self.tr("No link yet")
         )
         self.updateGeometry()
         self.update()
@@ -113,7 +121,9 @@ class QRCodeWidget(QWidget):
         self._text = ""
         self._matrix = []
         self._retired_reason = reason
-        self.setAccessibleDescription(f"No code: {reason}")
+        self.setAccessibleDescription(
+            self.tr("No code: {reason}").format(reason=retirement_text(reason))
+        )
         self.updateGeometry()
         self.update()
 
@@ -173,14 +183,14 @@ class QRCodeWidget(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         if self._retired_reason:
-            paint_retired(painter, self.rect(), self._retired_reason, REASON)
+            paint_retired(painter, self.rect(), retirement_text(self._retired_reason), REASON)
             return
         if not self._matrix:
             painter.setPen(self.palette().color(self.foregroundRole()))
             painter.drawText(
                 self.rect().adjusted(12, 12, -12, -12),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                "The QR code appears here.",
+                self.tr("The QR code appears here."),
             )
             return
         if not self.fits():
@@ -188,8 +198,10 @@ class QRCodeWidget(QWidget):
             painter.drawText(
                 self.rect().adjusted(12, 12, -12, -12),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                "Not enough room to show a QR code a phone can read. Make the window larger, "
-                "or use Copy link.",
+                self.tr(
+                    "Not enough room to show a QR code a phone can read. Make the window larger, "
+                    "or use Copy link."
+                ),
             )
             return
         ratio = self.devicePixelRatioF()

@@ -28,24 +28,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vital_desktop.core.link_board import IssuedLink
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
+from vital_desktop.core.link_board import IssuedLink, Retirement
 from vital_desktop.qt import theme
 from vital_desktop.qt.widgets.countdown_label import CountdownLabel
 from vital_desktop.qt.widgets.qr_widget import QRCodeWidget
 
-EMPTY_INSTRUCTIONS = (
+EMPTY_INSTRUCTIONS = QT_TRANSLATE_NOOP(
+    "ResultPanel",
     "Fill in the patient's Vital user ID and press Generate link. The QR code and the link "
-    "will appear here."
+    "will appear here.",
 )
-CODE_INSTRUCTIONS = (
+CODE_INSTRUCTIONS = QT_TRANSLATE_NOOP(
+    "ResultPanel",
     "This route needs the vendor's phone app (Junction Connect on the patient's iPhone); it "
     "does not work in a web browser. 1. The patient opens the app and goes to Settings. "
     "2. They type the code in large letters, or scan the QR code with the app. 3. They choose the "
-    "provider and allow access. The code works once, until the timer runs out."
+    "provider and allow access. The code works once, until the timer runs out.",
 )
-READY_INSTRUCTIONS = (
+READY_INSTRUCTIONS = QT_TRANSLATE_NOOP(
+    "ResultPanel",
     "Ask the patient to scan the code with their phone camera, or open or copy the link. "
-    "It works once, until the timer runs out."
+    "It works once, until the timer runs out.",
 )
 
 OPEN, COPY, COPY_QR, SAVE_QR = "open", "copy", "copy_qr", "save_qr"
@@ -82,27 +86,27 @@ class ResultPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("resultPanel")
-        self.setAccessibleName("Generated link")
+        self.setAccessibleName(self.tr("Generated link"))
         self._issued: IssuedLink | None = None
 
-        self.title = plain_label("No link yet", self, "resultTitle")
+        self.title = plain_label(self.tr("No link yet"), self, "resultTitle")
         font = self.title.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.title.setFont(font)
         self.patient_label = plain_label("", self, "linkPatientLabel")
-        self.patient_label.setAccessibleName("Who and what this link is for")
+        self.patient_label.setAccessibleName(self.tr("Who and what this link is for"))
         self.patient_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bold = self.patient_label.font()
         bold.setBold(True)
         self.patient_label.setFont(bold)
         self.patient_label.hide()
-        self.instructions = plain_label(EMPTY_INSTRUCTIONS, self, "resultInstructions")
+        self.instructions = plain_label(self.tr(EMPTY_INSTRUCTIONS), self, "resultInstructions")
         self.connection_status = plain_label("", self, "connectionStatusLabel")
-        self.connection_status.setAccessibleName("Whether the patient has connected")
+        self.connection_status.setAccessibleName(self.tr("Whether the patient has connected"))
         self.connection_status.hide()
         self.code_label = plain_label("", self, "linkCodeLabel")
-        self.code_label.setAccessibleName("Code for the phone app")
+        self.code_label.setAccessibleName(self.tr("Code for the phone app"))
         self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         code_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -118,23 +122,29 @@ class ResultPanel(QWidget):
 
         self.link_edit = LinkLineEdit(self)
         self.link_edit.setObjectName("linkUrlEdit")
-        self.link_edit.setAccessibleName("Link for the patient")
+        self.link_edit.setAccessibleName(self.tr("Link for the patient"))
         self.link_edit.setReadOnly(True)
-        self.link_label = QLabel("&Link:", self)
+        self.link_label = QLabel(self.tr("&Link:"), self)
         self.link_label.setBuddy(self.link_edit)
 
         self.open_button = self._button(
-            "&Open in browser", "openBrowserButton", "Open the link in the web browser"
+            self.tr("&Open in browser"),
+            "openBrowserButton",
+            self.tr("Open the link in the web browser"),
         )
-        self.copy_button = self._button("&Copy link", "copyLinkButton", "Copy the link")
+        self.copy_button = self._button(
+            self.tr("&Copy link"), "copyLinkButton", self.tr("Copy the link")
+        )
         self.copy_qr_button = self._button(
-            "Copy &QR image", "copyQrButton", "Copy the QR code as a picture"
+            self.tr("Copy &QR image"), "copyQrButton", self.tr("Copy the QR code as a picture")
         )
         self.save_qr_button = self._button(
-            "&Save QR as PNG…", "saveQrButton", "Save the QR code as a PNG file"
+            self.tr("&Save QR as PNG…"), "saveQrButton", self.tr("Save the QR code as a PNG file")
         )
         self.regenerate_button = self._button(
-            "Generate a &new link", "regenerateButton", "Generate a new link for the form as it is"
+            self.tr("Generate a &new link"),
+            "regenerateButton",
+            self.tr("Generate a new link for the form as it is"),
         )
         self.regenerate_button.hide()
         self.regenerate_button.setMinimumHeight(36)
@@ -195,9 +205,9 @@ class ResultPanel(QWidget):
         self._issued = None
         self._clear_link()
         self.qr.set_code("", [])
-        self.title.setText("No link yet")
+        self.title.setText(self.tr("No link yet"))
         self.patient_label.hide()
-        self.instructions.setText(EMPTY_INSTRUCTIONS)
+        self.instructions.setText(self.tr(EMPTY_INSTRUCTIONS))
         self.instructions.setStyleSheet("")
         self.regenerate_button.hide()
 
@@ -213,13 +223,13 @@ class ResultPanel(QWidget):
         self.code_label.setText(code or "")
         self.code_label.setVisible(code is not None)
         if code is None:
-            self.title.setText("Link ready")
-            self.instructions.setText(READY_INSTRUCTIONS)
-            self.copy_button.setText("&Copy link")
+            self.title.setText(self.tr("Link ready"))
+            self.instructions.setText(self.tr(READY_INSTRUCTIONS))
+            self.copy_button.setText(self.tr("&Copy link"))
         else:
-            self.title.setText("Code for the phone app")
-            self.instructions.setText(CODE_INSTRUCTIONS)
-            self.copy_button.setText("&Copy code")
+            self.title.setText(self.tr("Code for the phone app"))
+            self.instructions.setText(self.tr(CODE_INSTRUCTIONS))
+            self.copy_button.setText(self.tr("&Copy code"))
         self.instructions.setStyleSheet("")
         self.regenerate_button.hide()
         self.countdown.show()
@@ -246,18 +256,20 @@ class ResultPanel(QWidget):
         if issued is not None:
             self._describe(issued, made=True)
         self.instructions.setText(
-            "This link can no longer be given to a patient. Generate a new one for the "
-            "patient in the form."
+            self.tr(
+                "This link can no longer be given to a patient. Generate a new one for the "
+                "patient in the form."
+            )
         )
         self.instructions.setStyleSheet(f"color: {theme.problem_colour(self)};")
-        if reason == "Expired":
+        if reason == Retirement.EXPIRED.value:
             self.countdown.show_expired()
         self.regenerate_button.show()
 
     def show_done(self, headline: str, detail: str) -> None:
         """The patient connected: the link is spent."""
         self._clear_link()
-        self.qr.retire("Connected")
+        self.qr.retire(QT_TRANSLATE_NOOP("Retirement", "Connected"))
         self.title.setText(headline)
         self.instructions.setText(detail)
         self.instructions.setStyleSheet(f"color: {theme.ok_colour(self)};")
@@ -270,9 +282,15 @@ class ResultPanel(QWidget):
     def _describe(self, issued: IssuedLink, *, made: bool = False) -> None:
         description = issued.purpose.description
         self.patient_label.setText(
-            f"Made {description[0].lower()}{description[1:]}" if made else description
+            self.tr("Made {description}").format(
+                description=f"{description[0].lower()}{description[1:]}"
+            )
+            if made
+            else description
         )
-        self.patient_label.setToolTip(f"Vital user ID: {issued.purpose.user_id}")
+        self.patient_label.setToolTip(
+            self.tr("Vital user ID: {user_id}").format(user_id=issued.purpose.user_id)
+        )
         self.patient_label.show()
 
     def _clear_link(self) -> None:

@@ -16,9 +16,9 @@ class UserIdField(ValidatedField):
         super().__init__(
             user_id_problem,
             object_name="userIdEdit",
-            accessible_name="Patient's Vital user ID",
-            placeholder="e.g. 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
-            ok_text="✓ Looks like a Vital user ID",
+            accessible_name=self.tr("Patient's Vital user ID"),
+            placeholder=self.tr("e.g. 1b4e28ba-2fa1-41d2-883f-0016d3cca427"),
+            ok_text=self.tr("✓ Looks like a Vital user ID"),
             parent=parent,
         )
         self.edit.textEdited.connect(self.on_edit_text_edited)

@@ -42,7 +42,7 @@ class ValidatedField(QWidget):
         self.hint.setObjectName(object_name.removesuffix("Edit") + "Hint")
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)  # the reason may quote what was typed
-        self.hint.setAccessibleName(f"{accessible_name}: check")
+        self.hint.setAccessibleName(self.tr("{name}: check").format(name=accessible_name))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
