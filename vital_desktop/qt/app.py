@@ -7,10 +7,16 @@ import math
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vital_desktop import __version__
 from vital_desktop.core.link_session import DEFAULT_LINK_TTL
+
+if TYPE_CHECKING:  # imported at run time only where needed: start-up is measured
+    from vital_desktop.core.history import HistoryStore
+    from vital_desktop.core.preferences import Preferences
 
 
 def _positive_seconds(text: str) -> float:
@@ -65,6 +71,31 @@ def log_file_path() -> Path:
     return default_log_path()
 
 
+def open_history(preferences: Preferences) -> HistoryStore:
+    """The hand-off history in the app-data folder, old rows purged (now, then daily)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from vital_desktop.core.history import HistoryError, HistoryStore, history_path
+
+    keep_ids = preferences.value("store_client_ids")
+    store = HistoryStore(history_path(os.environ), store_client_ids=keep_ids is not False)
+    days = preferences.value("history_retention_days")
+
+    def purge() -> None:
+        try:
+            store.purge_older_than(int(days) if isinstance(days, int) else 90)
+        except HistoryError:
+            pass  # the next purge tries again; the history still works
+
+    purge()
+    timer = QTimer(QApplication.instance())
+    timer.setInterval(24 * 60 * 60 * 1000)
+    timer.timeout.connect(purge)
+    timer.start()
+    return store
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
 
@@ -94,9 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Texts are translated when a widget is made: the translator goes in before the window.
     install_translator(app, str(preferences.value("language") or "system"))
     app.setApplicationDisplayName(QCoreApplication.translate("App", "Vital link"))
+    history = open_history(preferences)
     options = options_from_preferences(
         preferences, environ=dict(os.environ), demo=args.demo, link_ttl=args.link_ttl
     )
+    options = replace(options, history=history)
     window = LinkWindow(options)
     window.install_menus(store)
     if instance is not None:
@@ -110,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        window.controller.shutdown()
+        window.shutdown()
+        history.close()
         if instance is not None:
             instance.close()

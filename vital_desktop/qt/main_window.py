@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, qVersion
+from PySide6.QtCore import QObject, QSize, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from vital_desktop import __version__
 from vital_desktop.qt import crash_guard
@@ -21,7 +22,12 @@ class LinkWindow(LinkView):
         self.options = options or AppOptions()
         self.controller = LinkController(self, self.options, **controller_seams)  # type: ignore[arg-type]
         self._store: QSettingsStore | None = None
+        self._history_view: QWidget | None = None
+        self._history_controller: QObject | None = None
         problems = self.options.preferences.problems() if self.options.preferences else []
+        history = self.options.history
+        if history is not None and history.open_problem:
+            problems.append(history.open_problem)
         if problems:
             self.message_area.show_note(" ".join(problems))
 
@@ -38,6 +44,11 @@ class LinkWindow(LinkView):
         preferences.setShortcut(QKeySequence.StandardKey.Preferences)
         preferences.triggered.connect(self.edit_preferences)
         file_menu.addAction(preferences)
+        history = QAction(self.tr("&History of hand-offs…"), self)
+        history.setObjectName("historyAction")
+        history.setShortcut(QKeySequence("Ctrl+H"))
+        history.triggered.connect(self.show_history)
+        file_menu.addAction(history)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -45,6 +56,27 @@ class LinkWindow(LinkView):
         file_menu.addAction(quit_action)
         add_help_menu(self, self.diagnostics)
         crash_guard.install(parent=self, diagnostics=self.diagnostics)
+
+    def show_history(self) -> None:
+        """The history window (built on first use; it refreshes after every write)."""
+        store = self.options.history
+        if store is None:
+            return
+        if self._history_view is None:
+            from PySide6.QtCore import Qt
+
+            from vital_desktop.qt.controllers.history_controller import HistoryController
+            from vital_desktop.qt.views.history_view import HistoryView
+
+            view = HistoryView(self)
+            view.setWindowFlag(Qt.WindowType.Window, True)
+            view.resize(1000, 600)
+            self._history_controller = HistoryController(view, store, self.controller.service)
+            self.controller.history.written.connect(self._history_controller.refresh)
+            self._history_view = view
+        self._history_view.show()
+        self._history_view.raise_()
+        self._history_view.activateWindow()
 
     def edit_preferences(self) -> None:
         from vital_desktop.qt.controllers.preferences_controller import edit_preferences
@@ -85,9 +117,11 @@ class LinkWindow(LinkView):
 
             save_window_geometry(self, self._store)
             self._store.sync()
-        self.controller.shutdown()
+        self.shutdown()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
         """Cancel work in flight and stop the practice server."""
+        if self._history_controller is not None:
+            self._history_controller.shutdown()  # type: ignore[attr-defined]
         self.controller.shutdown()

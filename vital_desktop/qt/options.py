@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from vital_desktop.core.client import ClientSettings
+from vital_desktop.core.history import HistoryStore
 from vital_desktop.core.keystore import KeyStore
 from vital_desktop.core.link_session import DEFAULT_LINK_TTL
 from vital_desktop.core.preferences import Preferences
@@ -35,6 +36,8 @@ class AppOptions:
     own_oauth_apps: frozenset[str] = frozenset()
     # The user's settings under the clinic's policy; None in tests that pass options only.
     preferences: Preferences | None = field(default=None, repr=False, compare=False)
+    # Where hand-offs are recorded; None records nothing (tests that do not look at it).
+    history: HistoryStore | None = field(default=None, repr=False, compare=False)
     # Where remembered keys live; None means the operating system's keychain.
     key_store: KeyStore | None = field(default=None, repr=False, compare=False)
 

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../qt/app.py" line="+96"/>
+        <location filename="../qt/app.py" line="+127"/>
         <source>Vital link</source>
         <translation type="unfinished"></translation>
     </message>
@@ -427,7 +427,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+40"/>
         <source>Code copied.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -437,12 +437,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>QR code copied as a picture.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Opened the link in the web browser.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -452,7 +452,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>QR code saved as {name}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -721,7 +721,7 @@
 <context>
     <name>HistoryController</name>
     <message>
-        <location filename="../qt/controllers/history_controller.py" line="+145"/>
+        <location filename="../qt/controllers/history_controller.py" line="+148"/>
         <source>All providers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -736,7 +736,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+161"/>
+        <location line="+183"/>
         <source>No hand-offs match.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -979,7 +979,7 @@
 <context>
     <name>LinkController</name>
     <message>
-        <location filename="../qt/controllers/link_controller.py" line="+80"/>
+        <location filename="../qt/controllers/link_controller.py" line="+81"/>
         <source>Not for this patient</source>
         <translation type="unfinished"></translation>
     </message>
@@ -999,13 +999,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+67"/>
-        <location line="+458"/>
+        <location line="+72"/>
+        <location line="+484"/>
         <source>Connected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-382"/>
+        <location line="-408"/>
         <source>Demo patient created on the practice server.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1020,7 +1020,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+132"/>
         <source>The patient or connection changed while the link was being made, so it was not shown. Press Generate link for the patient in the form.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1030,7 +1030,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+59"/>
         <source>Code ready. It works once.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1045,18 +1045,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+13"/>
         <source>The link expired without a connection. Generate a new one for the same patient with the button below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
-        <location line="+45"/>
+        <location line="+19"/>
+        <location line="+47"/>
         <source>Waiting for the patient to connect…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-23"/>
         <source>{provider} connected again at {time}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1076,7 +1076,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Generate a &amp;new link for {patient}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1285,13 +1285,18 @@
 <context>
     <name>LinkWindow</name>
     <message>
-        <location filename="../qt/main_window.py" line="+35"/>
+        <location filename="../qt/main_window.py" line="+41"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Preferences…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;History of hand-offs…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2242,7 +2247,7 @@
 <context>
     <name>parent</name>
     <message>
-        <location filename="../qt/controllers/history_controller.py" line="-343"/>
+        <location filename="../qt/controllers/history_controller.py" line="-366"/>
         <source>Clear history</source>
         <translation type="unfinished"></translation>
     </message>

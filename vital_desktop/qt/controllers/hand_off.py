@@ -50,6 +50,7 @@ class HandOff:
         *,
         open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
         choose_save_path: Callable[[QWidget, str], str] = ask_save_path,
+        handed: Callable[[str], None] = lambda _way: None,
     ) -> None:
         self._view = view
         self._board = board
@@ -57,6 +58,7 @@ class HandOff:
         self._refused = refused  # re-render: the board just retired what was shown
         self._open_url = open_url
         self._choose_save_path = choose_save_path
+        self._handed = handed  # tells the history how the link left the desk
 
     def __call__(self, kind: str) -> None:
         """Hand off the current link as ``kind`` (OPEN, COPY, COPY_QR or SAVE_QR)."""
@@ -69,6 +71,7 @@ class HandOff:
             self._open(issued.qr_text)
         elif kind == COPY:
             QGuiApplication.clipboard().setText(issued.copy_text)
+            self._handed("link_copied")
             self._view.show_notice(
                 QCoreApplication.translate("HandOff", "Code copied.")
                 if issued.code
@@ -76,6 +79,7 @@ class HandOff:
             )
         elif kind == COPY_QR:
             QGuiApplication.clipboard().setImage(self._view.result.qr.render_image())
+            self._handed("qr_copied")
             self._view.show_notice(
                 QCoreApplication.translate("HandOff", "QR code copied as a picture.")
             )
@@ -84,6 +88,7 @@ class HandOff:
 
     def _open(self, url: str) -> None:
         if self._open_url(QUrl(url, QUrl.ParsingMode.StrictMode)):
+            self._handed("opened_in_browser")
             self._view.show_notice(
                 QCoreApplication.translate("HandOff", "Opened the link in the web browser.")
             )
@@ -109,6 +114,7 @@ class HandOff:
             self._view.message_area.show_note(QCoreApplication.translate("HandOff", REFUSED))
             return
         if self._view.result.qr.render_image().save(path):
+            self._handed("qr_saved")
             self._view.show_notice(
                 QCoreApplication.translate("HandOff", "QR code saved as {name}.").format(
                     name=Path(path).name

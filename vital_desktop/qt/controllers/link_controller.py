@@ -63,6 +63,7 @@ from vital_desktop.qt.catalogue_loader import CatalogueLoader
 from vital_desktop.qt.clients import ClientCache
 from vital_desktop.qt.controllers.connection_watcher import ConnectionWatcher
 from vital_desktop.qt.controllers.hand_off import HandOff, ask_save_path
+from vital_desktop.qt.controllers.history_recorder import HistoryRecorder
 from vital_desktop.qt.controllers.key_controller import KeyController
 from vital_desktop.qt.controllers.patient_controller import (
     Confirm,
@@ -90,6 +91,7 @@ class _Answer:
 
     session: LinkSession | CodeSession
     matrix: list[list[bool]]
+    row: int | None = None  # its history row
 
 
 class LinkController(QObject):
@@ -119,6 +121,9 @@ class LinkController(QObject):
         )
         self.demo = DemoPractice(self.service, options.link_ttl, options.environ, self)
         self.board = LinkBoard()
+        self.history = HistoryRecorder(options.history, self.service, self)
+        self._row: int | None = None  # the history row of the link on the board
+        self._rows_in_flight: dict[int, int] = {}  # ticket -> row, written by the worker
         self._client_ids: dict[str, str] = {}  # user_id -> the clinic's id, when looked up
         self.patients = PatientController(
             view.patient_panel, self.service, self.clients, self.connection, confirm=confirm
@@ -138,6 +143,7 @@ class LinkController(QObject):
             self._render,
             open_url=open_url,
             choose_save_path=choose_save_path,
+            handed=lambda way: self.history.add_way(self._row, way),
         )
         self._job: Job | None = None
         self._ticket = 0
@@ -458,16 +464,28 @@ class LinkController(QObject):
         self._ticket = ticket
         clients, api_key, target = self.clients, state.api_key, state.target
         request, ttl = purpose.request, self.options.link_ttl
+        history, rows = self.history, self._rows_in_flight
+        client_id = self._client_ids.get(request.user_id)
 
-        def create(_token: CancelToken) -> _Answer:
+        def create(token: CancelToken) -> _Answer:
             client = clients.get(api_key, target)
+            session: LinkSession | CodeSession
             if isinstance(request, CodeRequest):
                 until = datetime.now(UTC) + timedelta(seconds=request.lifetime)
                 code = client.create_link_code(request.user_id, expires_at=until)
-                session: LinkSession | CodeSession = CodeSession.issue(request.user_id, code)
-                return _Answer(session, _matrix_for(code.exchange_url))
-            link = client.create_link_token(request)
-            return _Answer(_issue(request, link, ttl), _matrix_for(link.link_web_url))
+                session = CodeSession.issue(request.user_id, code)
+                matrix = _matrix_for(code.exchange_url)
+            else:
+                link = client.create_link_token(request)
+                session = _issue(request, link, ttl)
+                matrix = _matrix_for(link.link_web_url)
+            # Committed before the link can reach the screen.
+            row = history.record(IssuedLink(purpose, session), state, client_id)
+            if row is not None:
+                rows[ticket] = row
+                if token.cancelled:
+                    history.set_outcome(row, "cancelled")
+            return _Answer(session, matrix, row)
 
         self.view.message_area.dismiss()
         self.view.clear_notice()
@@ -486,8 +504,12 @@ class LinkController(QObject):
             return
         self._job = None
         self._set_busy(False)
+        self._rows_in_flight.pop(ticket, None)
         delivery = self.board.deliver(ticket, answer.session, self.binding())
+        if delivery is not Delivery.SHOWN:
+            self.history.set_outcome(answer.row, "retired", "the form changed before it was shown")
         if delivery is Delivery.SHOWN:
+            self._row = answer.row
             self._matrix = answer.matrix
             self._render()
             issued = self.board.current
@@ -526,6 +548,7 @@ class LinkController(QObject):
             return False
         self._job.cancel()
         self.watcher.stop()
+        self.history.set_outcome(self._rows_in_flight.pop(self._ticket, None), "cancelled")
         self.board.abandon(self._ticket)
         self._ticket = -1
         self._job = None
@@ -588,6 +611,10 @@ class LinkController(QObject):
         else:
             why = board.retirement or Retirement.EXPIRED
             self._matrix = []
+            if why is Retirement.EXPIRED:
+                self._settle("expired")
+            else:
+                self._settle("retired", why.name.lower())
             result.show_retired(board.current, why.value, self.tr(HEADLINES[why]))
             if why is Retirement.EXPIRED:
                 result.set_connection_status(
@@ -604,6 +631,11 @@ class LinkController(QObject):
 
     # ------------------------------------------------------------ connection
 
+    def _settle(self, outcome: str, detail: str | None = None) -> None:
+        """Write how the link on the board ended, once."""
+        row, self._row = self._row, None
+        self.history.set_outcome(row, outcome, detail)
+
     def _watch(self, issued: IssuedLink) -> None:
         self._done_headline = self.tr("Connected")
         self.view.result.set_connection_status(self.tr("Waiting for the patient to connect…"))
@@ -615,6 +647,7 @@ class LinkController(QObject):
         for item in news:
             if item.kind is NewsKind.ERROR:
                 provider = item.provider
+                self.history.set_outcome(self._row, "error", provider.error_type or "unknown")
                 self.view.result.set_connection_status(
                     connection_error_sentence(
                         provider.name, provider.error_type, provider.error_message
@@ -638,6 +671,7 @@ class LinkController(QObject):
             template = self.tr("{provider} connected.")
         text = template.format(provider=provider.name, time=when)
         self._done_headline = text.rstrip(".")
+        self._settle("connected", f"{provider.name} {provider.created_on}".strip())
         if self.board.mark_done():
             self._render()
         self.view.result.set_connection_status(text, "ok")
