@@ -1,4 +1,4 @@
-"""Which proxy, and which certificates, the client uses: decided explicitly, never by httpx.
+"""Which proxy the client uses: decided explicitly, never by httpx (certificates: core.tls).
 
 httpx's ``trust_env`` would read proxies and CA files from the environment on its own and
 fail late, with a traceback, on a malformed value. Here the choice is made once, at client
@@ -10,9 +10,7 @@ construction, from an ``environ`` mapping:
 * any other target honours the proxies the way ``urllib.request.getproxies()`` reads them,
   lower-case names winning, ``NO_PROXY`` respected; with ``os.environ`` itself the system
   settings (Windows registry, macOS configuration) count too. https goes through CONNECT,
-  so a proxy only ever sees encrypted bytes;
-* ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` replace the bundled CA list (certifi), as they do
-  for httpx and OpenSSL.
+  so a proxy only ever sees encrypted bytes.
 
 Only settings that would actually be used are checked, so a broken proxy variable does not
 stop demo mode (loopback) from working. A setting that cannot work raises one
@@ -23,13 +21,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import ssl
 import urllib.request
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import certifi
 import httpx
 
 from vital_desktop.core.environments import ApiTarget, is_loopback_host
@@ -133,65 +128,3 @@ def _parse_proxy(value: str, scheme: str) -> httpx.Proxy:
             f"The proxy set for this computer ({variable}) is not a valid address; fix the "
             "setting or remove it."
         ) from None
-
-
-def _trust_error(variable: str, problem: str) -> VitalError:
-    return VitalError(
-        ErrorKind.INVALID_INPUT,
-        f"The certificate setting {variable} {problem}; fix it or remove it so the app can "
-        "check Vital's certificate.",
-        field=variable.lower(),
-    )
-
-
-def ssl_context(environ: Mapping[str, str] | None = None) -> ssl.SSLContext:
-    """A verifying TLS context: certifi's CA list, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``.
-
-    A setting that names a missing file or folder, or holds no PEM certificate, raises
-    ``VitalError`` INVALID_INPUT (field ``ssl_cert_file`` / ``ssl_cert_dir``): it is a
-    setting on this computer that the person (or IT) can fix, not a network failure, and
-    failing at once beats a certificate error on every request.
-    """
-    env = os.environ if environ is None else environ
-    cafile = env.get("SSL_CERT_FILE", "").strip()
-    capath = env.get("SSL_CERT_DIR", "").strip()
-    if cafile and not Path(cafile).is_file():
-        raise _trust_error("SSL_CERT_FILE", "names a file that does not exist")
-    if capath:
-        folder = Path(capath)
-        if not folder.is_dir():
-            raise _trust_error("SSL_CERT_DIR", "names a folder that does not exist")
-        if not _holds_a_certificate(folder):
-            raise _trust_error("SSL_CERT_DIR", "names a folder without PEM certificates")
-    try:
-        # Verifying, hostname checked; given a cafile/capath it loads only those, as httpx
-        # and OpenSSL do with these variables.
-        if cafile or capath:
-            context = ssl.create_default_context(cafile=cafile or None, capath=capath or None)
-        else:
-            context = ssl.create_default_context(cafile=certifi.where())
-    except (ssl.SSLError, OSError, ValueError):
-        variable = "SSL_CERT_FILE" if cafile else "SSL_CERT_DIR"
-        raise _trust_error(variable, "does not hold PEM certificates") from None
-    if cafile and not capath and not context.get_ca_certs():
-        raise _trust_error("SSL_CERT_FILE", "does not hold PEM certificates")
-    return context
-
-
-def _holds_a_certificate(folder: Path, limit: int = 200) -> bool:
-    """True when one of the first ``limit`` files in ``folder`` holds a PEM certificate."""
-    try:
-        for count, entry in enumerate(folder.iterdir()):
-            if count >= limit:
-                break
-            try:
-                if (
-                    entry.is_file()
-                    and b"-----BEGIN CERTIFICATE-----" in entry.read_bytes()[:1_000_000]
-                ):
-                    return True
-            except OSError:
-                continue
-    except OSError:
-        return False
-    return False
