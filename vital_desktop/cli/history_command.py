@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -111,12 +111,23 @@ def _when(text: str, end: bool) -> datetime:
     return moment if moment.tzinfo is not None else moment.astimezone()
 
 
+def _checked_when(text: str, end: bool) -> datetime:
+    """``_when``, refusing a moment the calendar cannot hold in UTC (the end of 9999-12-31,
+    the first hours of year 1 east of Greenwich) in a sentence instead of an OverflowError."""
+    try:
+        moment = _when(text, end)
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"“{safe_text(text[:40])}” is too far in the past or future.") from None
+    return moment
+
+
 def time_range(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
     """``--since`` (from the start of a date) and ``--until`` (to the end of a date) as aware
     times; ``ValueError`` with a sentence for text that is neither a date nor a time."""
     return (
-        _when(since, end=False) if since else None,
-        _when(until, end=True) if until else None,
+        _checked_when(since, end=False) if since else None,
+        _checked_when(until, end=True) if until else None,
     )
 
 
@@ -164,8 +175,14 @@ def run_history(
     except ValueError as problem:
         write_line(err, str(problem))
         return ErrorCategory.BAD_INPUT.value
-    path = Path(args.db).expanduser() if args.db else history_path(environ)
-    if not path.exists():
+    try:
+        path = Path(args.db).expanduser() if args.db else history_path(environ)
+        exists = path.exists()
+    except (OSError, RuntimeError, ValueError) as problem:  # "~nobody/x", a name too long
+        reason = safe_text(getattr(problem, "strerror", None) or str(problem)).rstrip(".")
+        write_line(err, f"The history file {safe_text(str(args.db))} cannot be used: {reason}.")
+        return ErrorCategory.BAD_INPUT.value
+    if not exists:
         write_line(err, f"No hand-offs recorded yet ({safe_text(str(path))} does not exist).")
         return EXIT_OK
     try:
@@ -192,8 +209,8 @@ def run_history(
     if args.csv:
         try:
             written = export_csv(rows, args.csv)
-        except OSError as problem:
-            reason = safe_text(problem.strerror or str(problem))
+        except (OSError, ValueError) as problem:  # ValueError: a NUL in the file name
+            reason = safe_text(getattr(problem, "strerror", None) or str(problem))
             write_line(err, f"Could not write the CSV file {safe_text(args.csv)}: {reason}.")
             return ErrorCategory.BAD_INPUT.value
         write_line(err, f"Wrote {written} hand-offs to {safe_text(args.csv)}.")

@@ -26,6 +26,7 @@ from vital_desktop.cli.arguments import (
     port_number,
     positive_seconds,
 )
+from vital_desktop.cli.output import safe_text
 from vital_desktop.core.environments import (
     API_KEY_VARIABLE,
     BASE_URL_VARIABLE,
@@ -33,7 +34,7 @@ from vital_desktop.core.environments import (
     Region,
 )
 from vital_desktop.core.errors import ErrorCategory
-from vital_desktop.core.link_session import DEFAULT_LINK_TTL
+from vital_desktop.core.link_defaults import DEFAULT_LINK_TTL
 
 DEFAULT_TIMEOUT = 20.0  # seconds for the whole request, retries included
 DEFAULT_POLL_TIMEOUT = 30.0  # seconds a matrix waits to see each demo connection
@@ -50,7 +51,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         # No usage dump: the one line says what is wrong; --help is there for the rest.
-        self.exit(ErrorCategory.BAD_INPUT.value, f"{self.prog}: {message}\n")
+        # argparse quotes the offending argument: escape what it holds (ESC, NUL, bidi).
+        self.exit(ErrorCategory.BAD_INPUT.value, f"{self.prog}: {safe_text(message)}\n")
 
 
 def _add_token_command(commands: argparse._SubParsersAction[_Parser]) -> None:

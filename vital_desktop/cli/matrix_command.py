@@ -436,8 +436,8 @@ def _write_reports(args: argparse.Namespace, report: MatrixReport, err: TextIO) 
             continue
         try:
             writer(path, report)
-        except OSError as problem:
-            reason = safe_text(problem.strerror or str(problem))
+        except (OSError, ValueError) as problem:  # ValueError: a NUL in the file name
+            reason = safe_text(getattr(problem, "strerror", None) or str(problem))
             write_line(err, f"Could not write the {what} report to {safe_text(path)}: {reason}.")
             return ErrorCategory.BAD_INPUT.value
     return EXIT_OK

@@ -22,8 +22,8 @@ import os
 import socket
 import ssl
 import threading
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -32,6 +32,8 @@ import httpx
 
 from vital_desktop import __version__
 from vital_desktop.core.cancel import Cancelled, current_token, interruptible_sleep
+from vital_desktop.core.client_settings import DEMO_PROVIDERS as DEMO_PROVIDERS
+from vital_desktop.core.client_settings import ClientSettings as ClientSettings
 from vital_desktop.core.environments import (
     ApiTarget,
     KeyInfo,
@@ -39,7 +41,7 @@ from vital_desktop.core.environments import (
     clean_key,
     is_loopback_host,
 )
-from vital_desktop.core.errors import ErrorKind, VitalError, bad_response, redact
+from vital_desktop.core.errors import ErrorKind, VitalError, bad_response, invalid_input, redact
 from vital_desktop.core.logsetup import register_secret
 from vital_desktop.core.models import (
     ConnectedProvider,
@@ -62,6 +64,7 @@ from vital_desktop.core.transport import (
 )
 from vital_desktop.core.validation import (
     LinkTokenRequest,
+    client_user_id_problem,
     normalize_user_id,
     validate_client_user_id,
     validate_slug,
@@ -69,7 +72,6 @@ from vital_desktop.core.validation import (
 
 log = logging.getLogger(__name__)
 
-DEMO_PROVIDERS = ("apple_health_kit", "fitbit", "freestyle_libre", "oura")
 RETRYABLE_STATUSES = frozenset({429, 503})
 # Endpoints that name a user: a Vital-shaped 404 from them means "no such user". A 404 from
 # any other endpoint (or one that is not Vital's JSON) means the address is not the API.
@@ -84,24 +86,6 @@ USER_ENDPOINTS = frozenset(
         "POST /v2/link/code/create",
     }
 )
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """Timeouts, retries and limits. Defaults suit a front desk on an ordinary network."""
-
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    max_retries: int = 2
-    retry_after_cap: float = 10.0
-    backoff: float = 0.5
-    max_response_bytes: int = 2_000_000
-    # Connect + TLS + request + headers + body of a whole call (retries and their waits
-    # included) end by then, however slowly a server trickles bytes.
-    overall_timeout: float = 30.0
-    # A PEM file of extra certificate authorities (a clinic's TLS-inspecting proxy, say),
-    # trusted on top of the system's store; verification itself cannot be turned off.
-    ca_bundle: str | None = None
 
 
 class VitalClient:
@@ -230,6 +214,11 @@ class VitalClient:
                 "Type at least two characters of a user ID or the clinic's patient ID to search.",
                 field="query",
             )
+        # Held to the clinic-id rules (length, no control or invisible characters): such
+        # text matches no patient, and a lone surrogate could not even be encoded to send.
+        problem = client_user_id_problem(text)
+        if problem:
+            raise invalid_input("query", problem)
         endpoint = "GET /v2/team/users/search"
         body = self._send("GET", "/v2/team/users/search", endpoint, params={"query_id": text})
         if not isinstance(body, list):
@@ -264,6 +253,15 @@ class VitalClient:
     def demo_connect(self, user_id: str, provider: str) -> DemoConnection:
         """POST /v2/link/connect/demo (sandbox only): a fake connection for rehearsal."""
         uid = normalize_user_id(user_id)
+        if uuid.UUID(uid).version != 4 or uid[19] not in "89ab":
+            # The API declares this body's user_id as a version-4 UUID (the ids Vital
+            # issues); anything else is refused here rather than sent.
+            raise VitalError(
+                ErrorKind.INVALID_INPUT,
+                "Demo connections need the Vital user ID of a patient made by Vital; this one "
+                "is not.",
+                field="user_id",
+            )
         slug = provider.strip()
         if slug not in DEMO_PROVIDERS:
             raise VitalError(

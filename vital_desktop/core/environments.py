@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -173,6 +174,9 @@ def _host_problem(host: str) -> str | None:
     return None
 
 
+MAX_BASE_URL_LENGTH = 2048
+
+
 def custom_target(url: str) -> ApiTarget:
     """A custom base URL: https anywhere, plain http only to a loopback address.
 
@@ -186,7 +190,16 @@ def custom_target(url: str) -> ApiTarget:
                 "Environments", "Enter the API address, for example https://api.example.com."
             ),
         )
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+    if len(text) > MAX_BASE_URL_LENGTH:  # httpx refuses longer URLs ("URL too long")
+        raise invalid_input(
+            "base_url",
+            translate("Environments", "The API address is longer than {count} characters.").format(
+                count=MAX_BASE_URL_LENGTH
+            ),
+        )
+    # Control characters (DEL and C1 too), lone surrogates and invisible format characters
+    # would make the client itself fail (httpx refuses or cannot encode them).
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cs", "Cf") for ch in text):
         raise invalid_input(
             "base_url", translate("Environments", "The API address must not contain spaces.")
         )

@@ -271,7 +271,7 @@ class HistoryStore:
                     conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
-            except sqlite3.Error as error:
+            except (sqlite3.Error, UnicodeEncodeError) as error:  # a lone surrogate in a value
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise HistoryError(failed.format(reason=_reason(error))) from error
@@ -282,7 +282,7 @@ class HistoryStore:
             conn = self._connection()
             try:
                 return conn.execute(sql, tuple(params)).fetchall()
-            except sqlite3.Error as error:
+            except (sqlite3.Error, UnicodeEncodeError) as error:  # a lone surrogate in a filter
                 message = translate("History", "The history could not be read ({reason}).")
                 raise HistoryError(message.format(reason=_reason(error))) from error
 
@@ -526,9 +526,12 @@ def _filters(
         clauses.append("created_at < ?")
         params.append(to_text(until))
     if user:
-        pattern = "%" + user.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append("(user_id LIKE ? ESCAPE '\\' OR client_user_id LIKE ? ESCAPE '\\')")
-        params += [pattern, pattern]
+        # A substring, ASCII case folded as LIKE would, but without LIKE's pattern length
+        # limit (a 100 kB paste into the search box is "no match", not an error).
+        clauses.append(
+            "(instr(lower(user_id), lower(?)) > 0 OR instr(lower(client_user_id), lower(?)) > 0)"
+        )
+        params += [user, user]
     for column, value in (("provider", provider), ("environment", environment)):
         if value:
             clauses.append(f"{column} = ?")
@@ -563,6 +566,8 @@ def _hand_off(row: tuple[Any, ...]) -> HandOff:
 
 
 def _reason(error: BaseException) -> str:
+    if isinstance(error, UnicodeError):
+        return "a value is not valid text"
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return str(error) or type(error).__name__

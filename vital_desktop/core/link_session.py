@@ -23,10 +23,9 @@ from vital_desktop.core.deadline import (
     format_countdown,
     format_mm_ss,
 )
+from vital_desktop.core.link_defaults import DEFAULT_LINK_TTL as DEFAULT_LINK_TTL
 from vital_desktop.core.models import LinkToken
 from vital_desktop.core.validation import LinkTokenRequest
-
-DEFAULT_LINK_TTL = 600.0  # seconds: the seed's ten minutes; the vendor's guide now says 60
 
 LifetimeSource = Literal["setting", "token"]
 

@@ -8,10 +8,14 @@ API's 400 names the existing user, and that user is returned.
 
 from __future__ import annotations
 
-from vital_desktop.core.client import VitalClient
+from typing import TYPE_CHECKING
+
 from vital_desktop.core.errors import ErrorKind, VitalError
 from vital_desktop.core.models import User
 from vital_desktop.core.validation import clean_paste, user_id_problem
+
+if TYPE_CHECKING:  # only called with one; importing it (and httpx) is the caller's business
+    from vital_desktop.core.client import VitalClient
 
 MIN_SEARCH_CHARS = 2  # GET /v2/team/users/search declares query_id with minLength 2
 

@@ -68,7 +68,8 @@ class Setting:
             )
         if self.kind in (Kind.INT, Kind.FLOAT):
             assert isinstance(value, int | float)
-            if not math.isfinite(value):
+            # math.isfinite converts an int to float, which overflows for a huge one.
+            if isinstance(value, float) and not math.isfinite(value):
                 return translate("Settings", "{label} must be a number.").format(label=label)
             low, high = self.minimum, self.maximum
             if (low is not None and value < low) or (high is not None and value > high):
@@ -178,10 +179,14 @@ def _ca_bundle_check(value: SettingValue) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    path = Path(text).expanduser()
-    if not path.exists():
+    try:
+        path = Path(text).expanduser()  # RuntimeError: "~someone" with no such person
+        exists, is_file = path.exists(), path.is_file()  # OSError: a name too long
+    except (OSError, RuntimeError, ValueError):
+        exists = is_file = False
+    if not exists:
         return f"There is no certificate file at {text}."
-    if not path.is_file():
+    if not is_file:
         return f"{text} is a folder, not a certificate file."
     return None
 
@@ -417,7 +422,10 @@ def coerce(setting: Setting, raw: object) -> SettingValue:
         raise wrong
     if kind is Kind.FLOAT:
         if isinstance(raw, int | float):
-            return float(raw)
+            try:
+                return float(raw)
+            except OverflowError:  # an integer too large for a float
+                raise wrong from None
         if isinstance(raw, str):
             try:
                 return float(raw.strip())

@@ -135,12 +135,67 @@ class DeadlineStream(httpcore.NetworkStream):
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
         bounded = _bounded(timeout, httpcore.ConnectTimeout)
-        with _cancellable(self._socket()):
+        sock = self._socket()
+        if isinstance(self._inner, SyncStream) and sock is not None:
+            if not isinstance(sock, ssl.SSLSocket):
+                return DeadlineStream(_start_tls(sock, ssl_context, server_hostname, bounded))
+        # TLS inside TLS (through an https proxy): httpcore's own way.
+        with _cancellable(sock):
             inner = self._inner.start_tls(ssl_context, server_hostname, bounded)
         return DeadlineStream(inner)
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
+
+
+def _start_tls(
+    raw: socket.socket,
+    ssl_context: ssl.SSLContext,
+    server_hostname: str | None,
+    timeout: float | None,
+) -> httpcore.NetworkStream:
+    """httpcore's ``SyncStream.start_tls``, safe to cancel from another thread.
+
+    A cancel shuts the socket down. Shut down while ``wrap_socket`` is still setting up,
+    the socket makes ``ssl`` raise (ECONNRESET from its not-connected probe) without closing
+    the TLS socket it already made, which nobody can reach to close: the descriptor leaks.
+    So the socket is wrapped under a lock the cancel waits for, the handshake runs
+    separately (the cancel shuts down the TLS socket then), and a failure closes it.
+    """
+    lock = threading.Lock()
+    current = [raw]  # what a cancel shuts down: the plain socket, then the TLS one
+
+    def abort() -> None:
+        with lock:
+            _abort(current[0])
+
+    token = current_token()
+    forget = token.on_cancel(abort) if token is not None else (lambda: None)
+    wrapped: ssl.SSLSocket | None = None
+    try:
+        with lock:
+            if token is not None:
+                token.check()
+            raw.settimeout(timeout)
+            wrapped = ssl_context.wrap_socket(
+                raw, server_hostname=server_hostname, do_handshake_on_connect=False
+            )
+            current[0] = wrapped
+        wrapped.do_handshake()
+        if token is not None:
+            token.check()
+    except BaseException as exc:
+        (wrapped or raw).close()
+        if token is not None and token.cancelled:
+            raise Cancelled from None
+        if isinstance(exc, TimeoutError):
+            raise httpcore.ConnectTimeout(str(exc) or "timed out") from exc
+        if isinstance(exc, OSError):
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        raise
+    finally:
+        forget()
+    return SyncStream(wrapped)
 
 
 class DeadlineBackend(httpcore.NetworkBackend):

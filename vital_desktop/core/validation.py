@@ -8,6 +8,7 @@ raises ``VitalError`` INVALID_INPUT naming the field.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -26,6 +27,15 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 REFUSED_SCHEMES = frozenset({"javascript", "data", "file", "vbscript", "blob", "about"})
 MAX_URL_LENGTH = 2048
 MAX_CLIENT_USER_ID_LENGTH = 256
+# Control characters (C0, DEL, C1), lone surrogates (not text: they cannot even be encoded
+# to send) and invisible format characters (bidi overrides, zero-width spaces), which make
+# two different values look alike or reorder what the desk reads.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Cf"})
+
+
+def has_hidden_characters(text: str) -> bool:
+    """True when ``text`` holds a control, surrogate or invisible format character."""
+    return any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in text)
 
 
 def clean_paste(text: str) -> str:
@@ -98,7 +108,7 @@ def redirect_url_problem(text: str) -> str | None:
         return None
     if len(value) > MAX_URL_LENGTH:
         return f"The redirect URL is longer than {MAX_URL_LENGTH} characters."
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if any(ch.isspace() for ch in value) or has_hidden_characters(value):
         return translate(
             "Validation", "The redirect URL must not contain spaces or control characters."
         )
@@ -146,7 +156,7 @@ def client_user_id_problem(text: str) -> str | None:
         return translate("Validation", "Enter the clinic's own patient ID.")
     if len(value) > MAX_CLIENT_USER_ID_LENGTH:
         return f"The clinic's patient ID is longer than {MAX_CLIENT_USER_ID_LENGTH} characters."
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if has_hidden_characters(value):
         return translate(
             "Validation", "The clinic's patient ID must not contain control characters."
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vital_desktop import __version__
-from vital_desktop.core.link_session import DEFAULT_LINK_TTL
+from vital_desktop.core.link_defaults import DEFAULT_LINK_TTL
 
 if TYPE_CHECKING:  # imported at run time only where needed: start-up is measured
     from vital_desktop.core.history import HistoryStore

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from vital_desktop.core.cancel import interruptible_sleep
-from vital_desktop.core.client import ClientSettings, VitalClient
+from vital_desktop.core.client_settings import ClientSettings
 from vital_desktop.core.environments import ApiTarget
+
+if TYPE_CHECKING:  # httpx comes with it: imported by the first worker that asks, not at start
+    from vital_desktop.core.client import VitalClient
 
 
 class ClientCache:
@@ -29,6 +33,8 @@ class ClientCache:
         with self._lock:
             client = self._clients.get((api_key, target))
             if client is None:
+                from vital_desktop.core.client import VitalClient
+
                 client = VitalClient(
                     api_key,
                     target,

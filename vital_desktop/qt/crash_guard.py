@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 from vital_desktop import __version__
 from vital_desktop.core.diagnostics import clean, collect, default_log_path
 from vital_desktop.core.errors import VitalError
-from vital_desktop.qt.crash_dialog import CrashDialog, show_crash_dialog
 from vital_desktop.qt.service import unexpected_error
 
 log = logging.getLogger(__name__)
@@ -55,6 +54,9 @@ def install(
         if not _on_gui_thread():
             return  # the log has it; widgets may only be touched from the GUI thread
         try:
+            # The dialog's module is imported when it is first needed, not at start.
+            from vital_desktop.qt.crash_dialog import show_crash_dialog
+
             details = crash_details(value, diagnostics)
             show_crash_dialog(details, parent if parent is not None else _main_window())
         except Exception:  # the window itself is broken: the log has it
@@ -104,6 +106,8 @@ def _on_gui_thread() -> bool:
 
 
 def _main_window() -> QWidget | None:
+    from vital_desktop.qt.crash_dialog import CrashDialog
+
     active = QApplication.activeWindow()
     if active is not None and not isinstance(active, CrashDialog):
         return active

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from vital_desktop.core.client import ClientSettings
+from vital_desktop.core.client_settings import ClientSettings
 from vital_desktop.core.history import HistoryStore
 from vital_desktop.core.keystore import KeyStore
 from vital_desktop.core.link_session import DEFAULT_LINK_TTL

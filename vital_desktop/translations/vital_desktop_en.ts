@@ -282,7 +282,7 @@
 <context>
     <name>Environments</name>
     <message>
-        <location filename="../core/environments.py" line="+143"/>
+        <location filename="../core/environments.py" line="+144"/>
         <location line="+9"/>
         <source>The API address&apos;s host name is not a valid international domain name.</source>
         <translation type="unfinished"></translation>
@@ -303,12 +303,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>Enter the API address, for example https://api.example.com.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
+        <source>The API address is longer than {count} characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>The API address must not contain spaces.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -979,7 +984,7 @@
 <context>
     <name>LinkController</name>
     <message>
-        <location filename="../qt/controllers/link_controller.py" line="+81"/>
+        <location filename="../qt/controllers/link_controller.py" line="+82"/>
         <source>Not for this patient</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1000,17 +1005,17 @@
     </message>
     <message>
         <location line="+72"/>
-        <location line="+484"/>
+        <location line="+512"/>
         <source>Connected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-408"/>
+        <location line="-411"/>
         <source>Demo patient created on the practice server.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+71"/>
         <source>Request cancelled: the patient or connection changed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1365,7 +1370,7 @@
 <context>
     <name>PatientController</name>
     <message>
-        <location filename="../qt/controllers/patient_controller.py" line="+46"/>
+        <location filename="../qt/controllers/patient_controller.py" line="+50"/>
         <source>Disconnect provider</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1899,7 +1904,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>{label} must be a number.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1944,7 +1949,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+101"/>
         <source>Link lasts (minutes)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2199,7 +2204,7 @@
 <context>
     <name>Validation</name>
     <message>
-        <location filename="../core/validation.py" line="+40"/>
+        <location filename="../core/validation.py" line="+50"/>
         <source>Enter the patient&apos;s Vital user ID.</source>
         <translation type="unfinished"></translation>
     </message>

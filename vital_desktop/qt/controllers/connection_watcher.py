@@ -86,6 +86,10 @@ class ConnectionWatcher(QObject):
             return
         self._armed = True
         self._since = since
+        # A failed baseline is not reported (nothing was handed out yet), so it must not
+        # count either: otherwise the first failure after the hand-off is the second of
+        # the spell and the one trouble sentence is never shown.
+        self._failures = 0
         if self._job is None:
             self._next(failed=False)
 

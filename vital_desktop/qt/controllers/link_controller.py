@@ -71,6 +71,7 @@ from vital_desktop.qt.controllers.patient_controller import (
     ask_confirm,
 )
 from vital_desktop.qt.demo import DemoPractice
+from vital_desktop.qt.first_paint import after_first_paint
 from vital_desktop.qt.options import AppOptions
 from vital_desktop.qt.service import ApiService, Job, detached
 from vital_desktop.qt.views.link_view import LinkView
@@ -158,15 +159,17 @@ class LinkController(QObject):
         self.last_error: str | None = None  # for diagnostics
         self._demo_scheduled = False
         self._demo_failed = False
+        self._painted = False
         self._wire()
         self._apply_environment()
         # A remembered key (the OS keychain) fills the key field when no VITAL_API_KEY is set;
         # with exactly one stored, the app starts in its environment instead of demo mode.
-        self.keys = KeyController(
-            view.connection, options.key_store or KeyStore(), options.environ, self
-        )
-        self.keys.trouble.connect(self.view.message_area.show_note)
-        self.keys.start(pick_stored=not options.demo)
+        # Finding the keychain (keyring's plug-ins, D-Bus) takes 100 ms or more: the default
+        # one is opened in a worker after the first paint; a given store is used at once.
+        self.keys: KeyController | None = None
+        if options.key_store is not None:
+            self._start_keys(options.key_store)
+        after_first_paint(view, self._on_first_paint)
 
     # ------------------------------------------------------------------ set-up
 
@@ -211,6 +214,29 @@ class LinkController(QObject):
                 self.view.connection.set_base_url(base_url)
             self.view.connection.set_api_key(key)
         self.view.connection.refresh()
+
+    @Slot()
+    def _on_first_paint(self) -> None:
+        """The window is on screen: now the keychain, then (if still wanted) the demo."""
+        self._painted = True
+        if self.keys is None:
+            self.service.start(
+                lambda _token: KeyStore(),
+                self._on_key_store,
+                lambda _error: self._on_key_store(None),
+            )
+        elif self._demo_scheduled:
+            self.start_demo()
+
+    def _on_key_store(self, store: object) -> None:
+        self._start_keys(store if isinstance(store, KeyStore) else KeyStore())
+        if self._demo_scheduled:
+            self.start_demo()
+
+    def _start_keys(self, store: KeyStore) -> None:
+        self.keys = KeyController(self.view.connection, store, self.options.environ, self)
+        self.keys.trouble.connect(self.view.message_area.show_note)
+        self.keys.start(pick_stored=not self.options.demo)
 
     # -------------------------------------------------------------------- demo
 
@@ -265,7 +291,10 @@ class LinkController(QObject):
             self._demo_failed = False
         elif self.demo.server is None and not (self._demo_scheduled or self._demo_failed):
             self._demo_scheduled = True
-            QTimer.singleShot(0, self.start_demo)
+            # After the first paint and once the keychain has been read (a remembered key
+            # may take over): the practice server is never part of the start-up.
+            if self._painted and self.keys is not None:
+                QTimer.singleShot(0, self.start_demo)
         self.catalogue.connection_changed(state)
         self.patients.connection_changed()
         self._form_moved()

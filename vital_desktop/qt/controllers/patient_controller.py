@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QListWidgetItem, QMessageBox, QWidget
 
 from vital_desktop.core.cancel import CancelToken
-from vital_desktop.core.client import DEMO_PROVIDERS, VitalClient
+from vital_desktop.core.client_settings import DEMO_PROVIDERS
 from vital_desktop.core.connection import Connection, ConnectionIdentity, Mode
 from vital_desktop.core.environments import Environment
 from vital_desktop.core.errors import VitalError
@@ -33,6 +34,9 @@ from vital_desktop.core.validation import clean_paste, client_user_id_problem
 from vital_desktop.qt.clients import ClientCache
 from vital_desktop.qt.service import ApiService, Job
 from vital_desktop.qt.views.patient_panel import KEY_ROLE, ListRow, PatientPanel
+
+if TYPE_CHECKING:  # made by the ClientCache in a worker: httpx is not imported at start
+    from vital_desktop.core.client import VitalClient
 
 log = logging.getLogger(__name__)
 
