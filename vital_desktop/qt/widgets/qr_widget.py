@@ -26,25 +26,34 @@ GREYED = QColor("#9e9e9e")
 REASON = QColor("#8c1d18")  # on the drawing's own white label, whatever the theme
 
 
+def module_image(matrix: list[list[bool]]) -> QImage:
+    """The code one pixel a module, quiet zone included: black on white, made once."""
+    modules = len(matrix) + 2 * QUIET_ZONE
+    blank = b"\xff" * modules
+    margin = b"\xff" * QUIET_ZONE
+    rows = [blank] * QUIET_ZONE
+    rows += [margin + bytes(0 if dark else 255 for dark in cells) + margin for cells in matrix]
+    rows += [blank] * QUIET_ZONE
+    data = b"".join(rows)
+    # copy(): the image must own its pixels, not borrow the bytes above.
+    return QImage(data, modules, modules, modules, QImage.Format.Format_Grayscale8).copy()
+
+
+def scaled_code(small: QImage, module_px: int) -> QImage:
+    """``small`` at ``module_px`` whole pixels a module, edges kept sharp."""
+    side = small.width() * module_px
+    big = small.scaled(
+        side,
+        side,
+        Qt.AspectRatioMode.IgnoreAspectRatio,
+        Qt.TransformationMode.FastTransformation,
+    )
+    return big.convertToFormat(QImage.Format.Format_RGB32)
+
+
 def render_qr(matrix: list[list[bool]], module_px: int) -> QImage:
     """The code with its quiet zone, ``module_px`` pixels a module, on white."""
-    modules = len(matrix) + 2 * QUIET_ZONE
-    side = modules * module_px
-    image = QImage(side, side, QImage.Format.Format_RGB32)
-    image.fill(LIGHT)
-    painter = QPainter(image)
-    for row, cells in enumerate(matrix):
-        for col, dark in enumerate(cells):
-            if dark:
-                painter.fillRect(
-                    (col + QUIET_ZONE) * module_px,
-                    (row + QUIET_ZONE) * module_px,
-                    module_px,
-                    module_px,
-                    DARK,
-                )
-    painter.end()
-    return image
+    return scaled_code(module_image(matrix), module_px)
 
 
 def retirement_text(reason: str) -> str:
@@ -94,6 +103,7 @@ class QRCodeWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._text = ""
         self._matrix: list[list[bool]] = []
+        self._small = QImage()
         self._retired_reason = ""
 
     # ------------------------------------------------------------------ state
@@ -106,6 +116,8 @@ class QRCodeWidget(QWidget):
         """Show a code whose matrix was made elsewhere (in the worker that fetched the link)."""
         self._text = text
         self._matrix = matrix if text else []
+        # Painted by scaling this one small image: no per-module drawing on each paint.
+        self._small = module_image(self._matrix) if self._matrix else QImage()
         self._retired_reason = ""
         self.setAccessibleDescription(
             self.tr("Scan with the phone camera to open the link")
@@ -120,6 +132,7 @@ class QRCodeWidget(QWidget):
         patient"); nothing on screen can be scanned any more."""
         self._text = ""
         self._matrix = []
+        self._small = QImage()
         self._retired_reason = reason
         self.setAccessibleDescription(
             self.tr("No code: {reason}").format(reason=retirement_text(reason))
@@ -178,7 +191,7 @@ class QRCodeWidget(QWidget):
     def render_image(self) -> QImage:
         """The image the widget shows (or, when too cramped, a readable larger one)."""
         px = self.module_px() if self.fits() else EXPORT_MODULE_PX
-        return render_qr(self._matrix, max(px, MIN_MODULE_PX))
+        return scaled_code(self._small, max(px, MIN_MODULE_PX))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -205,7 +218,7 @@ class QRCodeWidget(QWidget):
             )
             return
         ratio = self.devicePixelRatioF()
-        image = render_qr(self._matrix, self.module_px())
+        image = scaled_code(self._small, self.module_px())
         image.setDevicePixelRatio(ratio)
         side_logical = image.width() / ratio
         x = int((self.width() - side_logical) / 2)
