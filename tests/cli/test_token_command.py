@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import json
 import os
@@ -393,3 +394,17 @@ def test_usage_errors_exit_2(capsys) -> None:
         main(["token"])
     assert exit_info.value.code == 2
     assert "--user-id" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", ["\ud800", "\x00", "a\x00b.png"])
+def test_an_unusable_qr_png_name_is_refused_before_anything_is_sent(path: str) -> None:
+    from vital_desktop.cli.main import main as cli_main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = cli_main(
+            ["token", "--user-id", "1b4e28ba-2fa1-41d2-883f-0016d3cca427", "--qr-png", path]
+        )
+    assert code == 2
+    assert "not a usable file name" in err.getvalue()
+    assert "Traceback" not in err.getvalue()

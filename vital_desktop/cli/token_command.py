@@ -74,6 +74,14 @@ def client_settings(timeout: float) -> ClientSettings:
 
 def _check_png_path(path: str) -> None:
     """Refuse an unusable --qr-png path before a link is spent on it."""
+    try:
+        if "\x00" in path:
+            raise ValueError("NUL in a path")
+        os.fsencode(path)  # a name the file system cannot hold (lone surrogates)
+    except (ValueError, UnicodeError):
+        raise invalid_input(
+            "qr_png", f"Cannot write the QR picture to {safe_text(path)}: not a usable file name."
+        ) from None
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path) or not os.path.isdir(folder):
         raise invalid_input(
@@ -176,6 +184,9 @@ def _write_png(link: str, path: str, err: TextIO) -> int:
         return ErrorCategory.BAD_INPUT.value
     try:
         write_qr_png(link, path)
+    except (ValueError, UnicodeError):
+        write_line(err, f"Could not write the QR picture to {safe_text(path)}: not a file name.")
+        return ErrorCategory.BAD_INPUT.value
     except OSError as problem:
         reason = safe_text(problem.strerror or str(problem))
         write_line(err, f"Could not write the QR picture to {safe_text(path)}: {reason}.")
