@@ -87,6 +87,18 @@ def set_plain_text(label: QLabel, text: str) -> None:
     label.setText(breakable(text) if label.wordWrap() else text)
 
 
+def show_status_line(label: QLabel, text: str | None, *, problem: bool = False) -> None:
+    """A one-line status under a panel: muted, red for a problem, hidden for None.
+
+    The ``problem`` property lets tests and style sheets tell the two apart.
+    """
+    set_plain_text(label, text or "")
+    colour = problem_colour(label) if problem else muted_colour(label)
+    label.setStyleSheet(f"color: {colour};")
+    label.setProperty("problem", problem)
+    label.setVisible(bool(text))
+
+
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows ``text`` literally (tooltips otherwise guess at HTML)."""
     return (

@@ -207,17 +207,11 @@ class HistoryView(QWidget):
 
     def set_busy(self, text: str | None) -> None:
         """What is being done ("Exporting…"), or nothing (None)."""
-        theme.set_plain_text(self.busy_label, text or "")
-        self.busy_label.setStyleSheet(f"color: {theme.muted_colour(self)};")
-        self.busy_label.setVisible(bool(text))
+        theme.show_status_line(self.busy_label, text)
 
     def show_message(self, text: str | None, *, problem: bool = False) -> None:
         """One sentence beside the count (red for a problem); None hides it."""
-        theme.set_plain_text(self.message_label, text or "")
-        colour = theme.problem_colour(self) if problem else theme.muted_colour(self)
-        self.message_label.setStyleSheet(f"color: {colour};")
-        self.message_label.setProperty("problem", problem)
-        self.message_label.setVisible(bool(text))
+        theme.show_status_line(self.message_label, text, problem=problem)
 
     def show_details(self, text: str | None) -> None:
         """Every field of the chosen hand-off, or empty (the placeholder) when none is."""
