@@ -160,7 +160,9 @@ def _drive(qtbot: Any, window: LinkWindow, call: str) -> None:
             assert panel.create_button.isVisible(), panel.message_label.text()
             c.patients.create()
     elif call == "catalogue":
-        pass  # asked for as soon as the connection is known
+        # Asked for by a zero-delay timer once the connection is known: wait until the
+        # answer (or the failure) is in, or an idle check could pass before it is asked.
+        qtbot.waitUntil(lambda: bool(c.catalogue._cache), timeout=int(ENDS_WITHIN * 1000))
     qtbot.waitUntil(lambda: _idle(window), timeout=int(ENDS_WITHIN * 1000))
     if call == "poll":
         qtbot.waitUntil(
