@@ -175,6 +175,36 @@ def test_console_without_block_characters_keeps_the_link(env, encoding) -> None:
     assert len(_token_requests(env)) == 1
 
 
+def test_the_program_loads_only_what_a_plain_link_needs(env, tmp_path) -> None:
+    # Run as the program (no argv: what the console script does), with the key in
+    # $VITAL_API_KEY and a plain http stand-in: no keychain, no QR encoder or picture
+    # library, no system trust store (no TLS here), no Qt and no stand-in code.
+    script = (
+        "import atexit, sys\n"
+        "heavy = ('keyring', 'vital_desktop.core.keystore', 'segno', 'PIL', 'truststore', "
+        "'PySide6', 'vital_desktop.sandbox', 'vital_desktop.qt')\n"
+        "atexit.register(lambda: print('LOADED', sorted(m for m in heavy if m in sys.modules), "
+        "file=sys.stderr))\n"
+        "from vital_desktop.cli.main import main\n"
+        "sys.exit(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, "token", "--user-id", _user(env), "--provider", "oura"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_child_env(
+            VITAL_API_KEY=env.demo_key,
+            VITAL_BASE_URL=env.base_url,
+            VITAL_HISTORY_DB=str(tmp_path / "history.sqlite3"),
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(env.base_url + "/link/?token=")
+    assert "LOADED []" in result.stderr, result.stderr
+    assert len(_token_requests(env)) == 1
+
+
 def test_a_link_too_long_for_a_qr_gets_a_sentence_not_a_drawing() -> None:
     # The core now refuses such a reply outright, so no server can bring one this far; the
     # command's own guard is checked directly, as run_token calls it after the link.

@@ -168,7 +168,11 @@ def test_a_file_that_is_not_a_database_is_moved_aside(tmp_path) -> None:
     assert moved.read_bytes() == garbage  # kept for whoever wants to look
 
 
-def test_a_database_that_fails_the_integrity_check_is_moved_aside(tmp_path) -> None:
+# full_check=False is the command line's quick_check: it must catch the same damage.
+@pytest.mark.parametrize("full_check", [True, False])
+def test_a_database_that_fails_the_integrity_check_is_moved_aside(
+    tmp_path, full_check: bool
+) -> None:
     path = tmp_path / "history.sqlite3"
     with HistoryStore(path) as store:
         for n in range(400):
@@ -182,5 +186,28 @@ def test_a_database_that_fails_the_integrity_check_is_moved_aside(tmp_path) -> N
     assert len(data) > 6 * page
     data[3 * page : 4 * page] = b"\xa5" * page
     path.write_bytes(bytes(data))
-    with HistoryStore(path) as store:
+    with HistoryStore(path, full_check=full_check) as store:
         _check_moved_aside(path, store)
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside_by_the_quick_check(tmp_path) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"this is not a database at all\n" * 200)
+    with HistoryStore(path, full_check=False) as store:
+        _check_moved_aside(path, store)
+
+
+def test_an_up_to_date_file_is_opened_without_waiting_for_a_writer(tmp_path) -> None:
+    # Nothing to migrate: no write transaction, so another process's long write (here a
+    # held write lock) does not hold up opening the file.
+    path = tmp_path / "history.sqlite3"
+    HistoryStore(path).close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        reader = sqlite3.connect(path, isolation_level=None, timeout=0)
+        assert migrate(reader) == SCHEMA_VERSION
+        reader.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -54,7 +54,8 @@ def open_history(environ: Mapping[str, str], err: TextIO, db: str | None = None)
     """
     keep_ids, days = _policy_values(environ)
     path = Path(db).expanduser() if db else history_path(environ)
-    store = HistoryStore(path, store_client_ids=keep_ids)
+    # quick_check: this runs on every command (see HistoryStore); the window checks fully.
+    store = HistoryStore(path, store_client_ids=keep_ids, full_check=False)
     if not store.persistent:
         store.close()
         raise invalid_input(

@@ -8,7 +8,6 @@ ever written anywhere but a real keychain; without one every command says so.
 from __future__ import annotations
 
 import argparse
-import getpass
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
@@ -48,6 +47,8 @@ def no_keychain(store: KeyStore) -> str:
 def read_key(stdin: TextIO, err: TextIO) -> str:
     """The key from standard input: typed without echo on a terminal, else one line read."""
     if stdin.isatty():
+        import getpass  # here: `vital-link token` imports this module for key_for_run
+
         try:
             return getpass.getpass("Paste the team API key (it is not shown): ", stream=err)
         except EOFError:

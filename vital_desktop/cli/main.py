@@ -7,17 +7,17 @@ in shell history and process lists). Exit codes: 0 success, 2 bad input, 3 the A
 refused, 4 network failure. The message on stderr is the sentence the desktop app shows.
 
 This module only parses and dispatches. It must stay cheap to import so ``--help`` is
-instant: httpx, segno, keyring and the sandbox are imported inside the command that uses them.
+instant: beyond argparse it imports only ``core.names`` (enum) and the small modules below;
+logging, typing, the core's validation (idna, ipaddress, dataclasses), httpx, segno,
+keyring, sqlite3 and the sandbox are imported inside the command that uses them
+(``test_help_is_light`` in ``tests/cli/test_sandbox_command.py`` holds it to that).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
 
 from vital_desktop import __version__
 from vital_desktop.cli.arguments import (
@@ -26,19 +26,23 @@ from vital_desktop.cli.arguments import (
     port_number,
     positive_seconds,
 )
-from vital_desktop.cli.output import safe_text
-from vital_desktop.core.environments import (
+from vital_desktop.core.link_defaults import DEFAULT_LINK_TTL
+from vital_desktop.core.names import (
     API_KEY_VARIABLE,
     BASE_URL_VARIABLE,
+    HISTORY_DB_VARIABLE,
     Environment,
+    ErrorCategory,
     Region,
 )
-from vital_desktop.core.errors import ErrorCategory
-from vital_desktop.core.link_defaults import DEFAULT_LINK_TTL
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy knows the name)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import NoReturn
 
 DEFAULT_TIMEOUT = 20.0  # seconds for the whole request, retries included
 DEFAULT_POLL_TIMEOUT = 30.0  # seconds a matrix waits to see each demo connection
-HISTORY_DB_VARIABLE = "VITAL_HISTORY_DB"  # as core.history_store, not imported for --help
 OUTCOME_CHOICES = ("pending", "connected", "error", "expired", "retired", "cancelled")
 _NO_HISTORY_HELP = (
     "do not record this hand-off in the history on this computer "
@@ -46,21 +50,49 @@ _NO_HISTORY_HELP = (
 )
 
 
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, without importing shutil (and with it bz2,
+    lzma and zlib) just for that: ``$COLUMNS``, else the terminal on standard output, else
+    80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        stream = sys.__stdout__
+        try:
+            columns = os.get_terminal_size(stream.fileno()).columns if stream else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one plain sentence instead of a usage dump on bad input."""
 
     def error(self, message: str) -> NoReturn:
+        from vital_desktop.cli.output import safe_text
+
         # No usage dump: the one line says what is wrong; --help is there for the rest.
         # argparse quotes the offending argument: escape what it holds (ESC, NUL, bidi).
         self.exit(ErrorCategory.BAD_INPUT.value, f"{self.prog}: {safe_text(message)}\n")
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # The width argparse's own HelpFormatter works out (terminal width less 2); every
+        # HelpFormatter takes it, though typeshed's protocol names ``prog`` only.
+        width = _terminal_columns() - 2
+        return self.formatter_class(prog=self.prog, width=width)  # type: ignore[call-arg]
 
-def _add_token_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+
+def _add_token_command(commands: argparse._SubParsersAction[_Parser], full: bool) -> None:
     token = commands.add_parser(
         "token",
         help="create a link token and print its link",
         description=f"Create a one-time link (POST /v2/link/token). Key: ${API_KEY_VARIABLE}.",
     )
+    if not full:
+        return  # name and help only: what the top-level --help lists
     token.add_argument("--user-id", required=True, help="the patient's Vital user ID (UUID)")
     token.add_argument("--provider", help="send the patient straight to this provider (slug)")
     token.add_argument(
@@ -101,7 +133,7 @@ def _add_token_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     token.add_argument("--no-history", action="store_true", help=_NO_HISTORY_HELP)
 
 
-def _add_matrix_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _add_matrix_command(commands: argparse._SubParsersAction[_Parser], full: bool) -> None:
     matrix = commands.add_parser(
         "matrix",
         help="run one patient through every provider (QA)",
@@ -110,6 +142,8 @@ def _add_matrix_command(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--demo-connect (sandbox only) a demo connection for each demo provider. Prints a "
         f"table; exit 0 only when every row is ok. Key: ${API_KEY_VARIABLE}.",
     )
+    if not full:
+        return  # name and help only: what the top-level --help lists
     patient = matrix.add_mutually_exclusive_group(required=True)
     patient.add_argument("--user-id", help="the patient's Vital user ID (UUID)")
     patient.add_argument("--client-user-id", help="the clinic's own patient ID")
@@ -156,13 +190,15 @@ def _add_matrix_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     matrix.add_argument("--no-history", action="store_true", help=_NO_HISTORY_HELP)
 
 
-def _add_sandbox_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _add_sandbox_command(commands: argparse._SubParsersAction[_Parser], full: bool) -> None:
     sandbox = commands.add_parser(
         "sandbox",
         help="run the local stand-in for the Vital API",
         description="Run a local stand-in for the Vital API (in-memory, for demos and QA). "
         f"It listens on this computer only unless {REMOTE_FLAG} is given.",
     )
+    if not full:
+        return  # name and help only: what the top-level --help lists
     sandbox.add_argument(
         "--host",
         default=LOOPBACK_HOST,
@@ -195,7 +231,7 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
 
 
-def _add_key_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _add_key_command(commands: argparse._SubParsersAction[_Parser], full: bool) -> None:
     key = commands.add_parser(
         "key",
         help="remember the team API key in this computer's keychain",
@@ -203,6 +239,8 @@ def _add_key_command(commands: argparse._SubParsersAction[_Parser]) -> None:
         "and region), list what is stored, or forget it. `vital-link token` uses the stored "
         f"key when ${API_KEY_VARIABLE} is not set. Nothing is written when no keychain exists.",
     )
+    if not full:
+        return  # name and help only: what the top-level --help lists
     actions = key.add_subparsers(dest="key_command", required=True, parser_class=_Parser)
     store = actions.add_parser(
         "set",
@@ -229,7 +267,7 @@ def _add_key_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
 
 
-def _add_diagnostics_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _add_diagnostics_command(commands: argparse._SubParsersAction[_Parser], full: bool) -> None:
     diagnostics = commands.add_parser(
         "diagnostics",
         help="print versions, settings and recent log lines for support (nothing secret)",
@@ -237,6 +275,8 @@ def _add_diagnostics_command(commands: argparse._SubParsersAction[_Parser]) -> N
         "region, the proxy and certificate settings, and the last lines of the app's log, "
         "with keys and links removed. Nothing is sent anywhere.",
     )
+    if not full:
+        return  # name and help only: what the top-level --help lists
     diagnostics.add_argument(
         "--log-file",
         metavar="FILE",
@@ -244,7 +284,7 @@ def _add_diagnostics_command(commands: argparse._SubParsersAction[_Parser]) -> N
     )
 
 
-def _add_history_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _add_history_command(commands: argparse._SubParsersAction[_Parser], full: bool) -> None:
     history = commands.add_parser(
         "history",
         help="list or export the links and codes handed out on this computer",
@@ -253,6 +293,8 @@ def _add_history_command(commands: argparse._SubParsersAction[_Parser]) -> None:
         "as CSV (times in UTC). No link, code or key is ever recorded, only a fingerprint. "
         f"The file: --db, else ${HISTORY_DB_VARIABLE}, else the app's data folder.",
     )
+    if not full:
+        return  # name and help only: what the top-level --help lists
     history.add_argument(
         "--since", metavar="DATE", help="from this date (2024-05-01) or time (2024-05-01T14:00)"
     )
@@ -270,9 +312,24 @@ def _add_history_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     history.add_argument("--db", metavar="PATH", help="read this history file")
 
 
-def build_parser() -> argparse.ArgumentParser:
+_COMMANDS: tuple[tuple[str, Callable[[argparse._SubParsersAction[_Parser], bool], None]], ...] = (
+    ("token", _add_token_command),
+    ("matrix", _add_matrix_command),
+    ("sandbox", _add_sandbox_command),
+    ("key", _add_key_command),
+    ("diagnostics", _add_diagnostics_command),
+    ("history", _add_history_command),
+)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The ``vital-link`` argument parser (token, matrix, sandbox, key, diagnostics,
-    history)."""
+    history).
+
+    With ``only``, the options of that sub-command alone are set up (none when it names no
+    sub-command): the others keep their name and help, which is all the top-level ``--help``
+    and argparse's "invalid choice" show, so a run pays for one sub-command's parser.
+    """
     parser = _Parser(
         prog="vital-link",
         description="Get a one-time Vital link for a patient, or run a local practice API.",
@@ -283,18 +340,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    _add_token_command(commands)
-    _add_matrix_command(commands)
-    _add_sandbox_command(commands)
-    _add_key_command(commands)
-    _add_diagnostics_command(commands)
-    _add_history_command(commands)
+    for name, add in _COMMANDS:
+        add(commands, only is None or only == name)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str:
+    """The sub-command argparse will run: the first argument not starting with ``-`` (the
+    top-level options, -h and --version, take no value), or "" when there is none."""
+    return next((arg for arg in argv if not arg.startswith("-")), "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``vital-link``."""
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(_command_in(words)).parse_args(words)
+    if argv is None and args.command == "token":
+        # Run as the program (the console script, `python -m`), `token` is one request and
+        # then the process ends. The ~300 modules it imports would set off some 60 garbage
+        # collections (about 8 ms, each walking every object made so far) that find next to
+        # nothing, and the collection Python makes while shutting down would walk them all
+        # once more (about 15 ms). So collection is off for the run, and what is left when
+        # it returns is frozen (left out of every later collection): the process ends and
+        # its memory with it. An in-process caller passes ``argv`` and keeps its collector.
+        import gc
+
+        gc.disable()
+        try:
+            return _run(args)
+        finally:
+            gc.freeze()
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import logging
+
     from vital_desktop.core.logsetup import configure_logging
 
     # Warnings and worse reach stderr through the scrubbing handler, never Python's

@@ -8,7 +8,6 @@ the key describes the environment and no mismatch is reported.
 
 from __future__ import annotations
 
-import enum
 import ipaddress
 import re
 import unicodedata
@@ -20,29 +19,13 @@ import idna
 
 from vital_desktop.core.errors import ErrorKind, VitalError, invalid_input
 from vital_desktop.core.i18n import translate
+from vital_desktop.core.names import API_KEY_VARIABLE as API_KEY_VARIABLE
+from vital_desktop.core.names import BASE_URL_VARIABLE as BASE_URL_VARIABLE
+from vital_desktop.core.names import Environment as Environment
+from vital_desktop.core.names import Region as Region
 
-
-class Environment(enum.StrEnum):
-    """Sandbox (test data, ``sk_`` keys) or production (real patients, ``pk_`` keys)."""
-
-    SANDBOX = "sandbox"
-    PRODUCTION = "production"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-class Region(enum.StrEnum):
-    """The region a team lives in, forever."""
-
-    US = "us"
-    EU = "eu"
-
-    @property
-    def label(self) -> str:
-        return self.value.upper()
-
+# Environment, Region and the two variable names live in core.names, where
+# `vital-link --help` reads them without this module's imports (idna, ipaddress, ...).
 
 # (environment, region) -> (current host, legacy host)
 HOSTS: dict[tuple[Environment, Region], tuple[str, str]] = {
@@ -70,9 +53,6 @@ KEY_PREFIXES: dict[tuple[Environment, Region], str] = {
     (Environment.SANDBOX, Region.US): "sk_us_",
     (Environment.SANDBOX, Region.EU): "sk_eu_",
 }
-
-BASE_URL_VARIABLE = "VITAL_BASE_URL"
-API_KEY_VARIABLE = "VITAL_API_KEY"
 
 
 def describe(environment: Environment, region: Region) -> str:

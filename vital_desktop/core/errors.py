@@ -13,6 +13,7 @@ import string
 from collections.abc import Iterable
 
 from vital_desktop.core.i18n import translate
+from vital_desktop.core.names import ErrorCategory as ErrorCategory  # for --help, in names
 
 
 class ErrorKind(enum.Enum):
@@ -36,14 +37,6 @@ class ErrorKind(enum.Enum):
     TLS = "tls"
     BAD_RESPONSE = "bad_response"
     TOO_LARGE = "too_large"
-
-
-class ErrorCategory(enum.Enum):
-    """Who has to act: the person typing, the API, or the network. Maps to CLI exit codes."""
-
-    BAD_INPUT = 2
-    API_REFUSED = 3
-    NETWORK = 4
 
 
 _CATEGORY = {

@@ -99,6 +99,8 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     found = schema_version(conn)
     if found > SCHEMA_VERSION:
         raise SchemaTooNew(found)
+    if found >= target:
+        return found  # up to date: no write transaction (nor a wait for another's lock)
     while True:
         # Read again inside the write lock: another process may have migrated meanwhile.
         conn.execute("BEGIN IMMEDIATE")

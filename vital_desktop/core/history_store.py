@@ -39,9 +39,9 @@ from vital_desktop.core.history_schema import (
     schema_version,
 )
 from vital_desktop.core.i18n import translate
+from vital_desktop.core.names import HISTORY_DB_VARIABLE as HISTORY_DB_VARIABLE
 
 HISTORY_FILE_NAME = "history.sqlite3"
-HISTORY_DB_VARIABLE = "VITAL_HISTORY_DB"
 ROUTES = ("web_link", "app_code", "cli")
 WAYS = (
     "qr_shown",
@@ -154,6 +154,12 @@ class HistoryStore:
     ``store_client_ids`` False (the ``store_client_ids`` setting) drops the clinic's patient
     ID from every row recorded from then on; it may be changed on a live store. ``clock``
     gives "now" (aware) for new rows and outcomes.
+
+    ``full_check`` False checks the file with ``PRAGMA quick_check`` instead of
+    ``integrity_check`` when it is opened: every page and record is still read and checked
+    (a damaged file is still moved aside), but indexes are not compared with their tables.
+    It is several times faster (about 30 ms instead of 190 on 100,000 rows), for the command
+    line, which opens the file on every run; the window opens it once and checks it fully.
     """
 
     def __init__(
@@ -162,8 +168,10 @@ class HistoryStore:
         *,
         store_client_ids: bool = True,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        full_check: bool = True,
     ) -> None:
         self.path = Path(path)
+        self._check = "integrity_check" if full_check else "quick_check"
         self.store_client_ids = store_client_ids
         self.clock = clock
         self.open_problem: str | None = None
@@ -210,7 +218,7 @@ class HistoryStore:
                 check_same_thread=False,
             )
             try:
-                self._prepare(conn)
+                self._prepare(conn, self._check)
             except BaseException:
                 conn.close()
                 raise
@@ -220,9 +228,9 @@ class HistoryStore:
         return conn
 
     @staticmethod
-    def _prepare(conn: sqlite3.Connection) -> None:
+    def _prepare(conn: sqlite3.Connection, check: str = "integrity_check") -> None:
         try:
-            verdict = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
+            verdict = [row[0] for row in conn.execute(f"PRAGMA {check}").fetchall()]
             if verdict != ["ok"]:
                 raise _Damaged("; ".join(str(v) for v in verdict[:3]))
             found = schema_version(conn)
