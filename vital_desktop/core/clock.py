@@ -23,7 +23,6 @@ Only differences between two readings mean anything; the origin is arbitrary.
 
 from __future__ import annotations
 
-import ctypes
 import sys
 import time
 from collections.abc import Callable
@@ -45,6 +44,8 @@ def _clock_gettime(name: str) -> ClockReading | None:
 
 
 def _windows_clock() -> tuple[ClockReading, str] | None:
+    import ctypes  # here, not at the top: only Windows needs it, and start-up is measured
+
     win_dll = getattr(ctypes, "WinDLL", None)  # absent off Windows
     if win_dll is None:
         return None

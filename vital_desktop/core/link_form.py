@@ -8,7 +8,6 @@ field at fault. ``patient_key`` is how two forms are compared for "the same pati
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,6 +46,8 @@ def patient_key(user_id_text: str) -> str:
     """
     value = clean_paste(user_id_text)
     if user_id_problem(value) is None:
+        import uuid  # as in validation: not at start-up
+
         return str(uuid.UUID(value))
     return value.lower()
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +74,8 @@ def load_policy(path: Path) -> Policy:
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return _broken(path, f"it could not be read ({reason})")
+    import tomllib  # only when a policy file exists: most desks have none
+
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:

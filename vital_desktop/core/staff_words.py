@@ -8,7 +8,6 @@ and cut short before it is appended to a sentence of our own.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 
@@ -78,6 +77,8 @@ def clean_detail(text: str | None, limit: int = MAX_DETAIL_CHARS) -> str:
         return ""
     # Bounded before any regex runs: the text comes from a URL or a server.
     raw = text[: limit * 20]
+    import html  # its entity table is ~1 MB: loaded with the first server text
+
     raw = html.unescape(_TAG.sub(" ", raw))
     raw = _TAG.sub(" ", raw)  # markup that arrived entity-escaped is markup too
     kept = "".join(

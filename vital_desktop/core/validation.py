@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +61,8 @@ def normalize_user_id(text: str) -> str:
     problem = user_id_problem(text)
     if problem:
         raise invalid_input("user_id", problem)
+    import uuid  # uuid imports platform: loaded with the first id checked, not at start
+
     return str(uuid.UUID(clean_paste(text)))
 
 
