@@ -4,7 +4,9 @@ The keychain is whatever ``keyring`` finds (Secret Service on Linux desktops, th
 Keychain, Windows Credential Locker). Only a real keychain is used: keyring's ``fail`` and
 ``null`` backends, the plain-text and "encrypted" file keyrings of ``keyrings.alt``, and any
 backend ranked below 1 make the store *unusable*: the key is then kept for the session only
-and nothing is written anywhere, never a file as a fallback.
+and nothing is written anywhere, never a file as a fallback. Where keyring's answer is
+certain without loading it (Linux without a session bus, ``keychain_choice``), it is not
+loaded at all: the store is then the same as with keyring's ``fail`` backend.
 
 Entries live under the service ``vital-desktop`` with the user name ``sandbox-us``,
 ``production-eu`` and so on. Every backend failure (locked keychain, dismissed prompt, D-Bus
@@ -27,6 +29,7 @@ from vital_desktop.core.environments import (
 )
 from vital_desktop.core.errors import ErrorKind, VitalError, invalid_input, redact
 from vital_desktop.core.i18n import QT_TRANSLATE_NOOP, translate
+from vital_desktop.core.keychain_choice import FAIL_BACKEND_NAME, keyring_finds_nothing
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -106,11 +109,13 @@ class KeyStore:
     """The remembered keys. ``backend`` None uses keyring's choice for this computer."""
 
     def __init__(self, backend: KeyringBackend | None = None) -> None:
-        if backend is None:
-            backend = _default_backend()
-        self._backend = _pick(backend)
-        self.usable: bool = not _insecure(self._backend)
-        self.backend_name: str = _name(self._backend)
+        chosen = _default_backend() if backend is None else backend
+        # None: keyring would choose its ``fail`` backend, known without loading keyring.
+        self._backend = None if chosen is None else _pick(chosen)
+        self.usable: bool = self._backend is not None and not _insecure(self._backend)
+        self.backend_name: str = (
+            FAIL_BACKEND_NAME if self._backend is None else _name(self._backend)
+        )
         # True when the only keychain found would keep keys in a file (keyrings.alt).
         self.insecure: bool = type(self._backend).__module__.startswith("keyrings.alt")
         self.why_unusable: str | None = None
@@ -129,11 +134,12 @@ class KeyStore:
 
         An entry that is not a key of that environment and region is treated as absent.
         """
-        if not self.usable:
+        backend = self._backend
+        if not self.usable or backend is None:
             return None
         name = entry_name(environment, region)
         try:
-            value = self._backend.get_password(SERVICE, name)
+            value = backend.get_password(SERVICE, name)
         except Exception as error:
             raise KeychainError(
                 translate(
@@ -179,11 +185,12 @@ class KeyStore:
             info = inspect_key(key)
         except VitalError as error:
             raise invalid_input("api_key", error.message) from None
-        if not self.usable:
+        backend = self._backend
+        if not self.usable or backend is None:
             raise KeychainError(self.why_unusable or translate("Keystore", NO_KEYCHAIN))
         name = entry_name(info.environment, info.region)
         try:
-            self._backend.set_password(SERVICE, name, key)
+            backend.set_password(SERVICE, name, key)
         except Exception as error:
             raise KeychainError(
                 translate(
@@ -198,13 +205,14 @@ class KeyStore:
 
     def forget(self, environment: Environment, region: Region) -> bool:
         """Remove the entry; True when there was one. Nothing to do when unusable."""
-        if not self.usable:
+        backend = self._backend
+        if not self.usable or backend is None:
             return False
         name = entry_name(environment, region)
         try:
-            if self._backend.get_password(SERVICE, name) is None:
+            if backend.get_password(SERVICE, name) is None:
                 return False
-            self._backend.delete_password(SERVICE, name)
+            backend.delete_password(SERVICE, name)
         except Exception as error:
             raise KeychainError(
                 translate(
@@ -217,9 +225,19 @@ class KeyStore:
         return True
 
 
-def _default_backend() -> KeyringBackend:
+def _default_backend() -> KeyringBackend | None:
     """keyring's choice, or its ``fail`` backend when even choosing fails (a broken
-    ``PYTHON_KEYRING_BACKEND``, a keyring config file naming a missing backend)."""
+    ``PYTHON_KEYRING_BACKEND``, a keyring config file naming a missing backend).
+
+    None stands for that ``fail`` backend when it is certain without asking keyring (Linux
+    with no session bus and no keyring set-up, ``keychain_choice``): keyring, its plug-ins
+    and the Secret Service's cryptography (about 14 MB) are then never loaded.
+    """
+    try:
+        if keyring_finds_nothing():
+            return None
+    except Exception:  # the shortcut is only ever a shortcut: ask keyring
+        pass
     import keyring
     from keyring.backends import fail
 
