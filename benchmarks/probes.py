@@ -321,6 +321,11 @@ def _peak_rss_mb() -> float:
 
 def rss_app(base_url: str, key: str) -> None:
     """Peak RSS of the app after one link's QR is painted (key against a stand-in)."""
+    # As main() does first: without it shiboken keeps the source of every module imported
+    # after PySide6 in linecache (about 9 MB), which the app itself never does.
+    from vital_desktop.qt.pyside_startup import defer_feature_scan
+
+    defer_feature_scan()
     app, _, click = _app_clicker(base_url, key)
     click()
     _pause(app, 0.2)

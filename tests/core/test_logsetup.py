@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,3 +93,50 @@ def test_args_are_not_formatted_again_by_other_handlers(
     register_secret(KEY)
     logsetup.ScrubFilter().filter(record)
     assert record.args is None and record.getMessage() == "key=[redacted]"
+
+
+def test_log_file_is_created_at_once_and_rotated(
+    configured: tuple[io.StringIO, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stream, path = configured
+    assert path.exists()  # made by configure_logging, before any record
+    monkeypatch.setattr(logsetup, "LOG_FILE_BYTES", 400)
+    for number in range(60):
+        logging.getLogger("vital_desktop.test").warning("line %d of the log", number)
+    _outputs(configured)
+    rotated = sorted(p.name for p in path.parent.iterdir())
+    assert rotated == ["app.log", "app.log.1", "app.log.2", "app.log.3"]
+    assert "line 59 of the log" in path.read_text(encoding="utf-8")
+    assert all(p.stat().st_size <= 400 for p in path.parent.iterdir())
+
+
+def test_an_unwritable_log_file_is_reported_and_the_app_carries_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    path = folder / "app.log"
+    path.mkdir()  # a folder where the file should be: it cannot be opened
+    logsetup._unconfigure_for_tests()
+    try:
+        configure_logging(logging.INFO, stream=io.StringIO(), path=path)
+        logging.getLogger("vital_desktop.test").warning("still logged to the stream")
+    finally:
+        logsetup._unconfigure_for_tests()
+    assert "cannot write the log file" in capsys.readouterr().err
+
+
+def test_start_up_does_not_import_logging_handlers(tmp_path: Path) -> None:
+    code = (
+        "import logging, sys\n"
+        "from vital_desktop.core.logsetup import configure_logging\n"
+        f"configure_logging(path={str(tmp_path / 'x.log')!r})\n"
+        "print('logging.handlers' in sys.modules)\n"
+        "logging.getLogger('vital_desktop').warning('first record')\n"
+        "print('logging.handlers' in sys.modules)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert ran.stdout.split() == ["False", "True"]
+    assert "first record" in (tmp_path / "x.log").read_text(encoding="utf-8")

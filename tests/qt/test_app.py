@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vital_desktop.qt.app import parse_args
+from vital_desktop.qt.app import build_parser, parse_args
 from vital_desktop.qt.widgets.connection_panel import Mode
 from vital_desktop.qt.widgets.environment_banner import DEMO_TEXT
 
@@ -36,6 +36,12 @@ def test_link_ttl_and_demo_flags() -> None:
     defaults = parse_args([])
     # No flag: the lifetime comes from Preferences (ten minutes unless changed).
     assert defaults.link_ttl is None and defaults.demo is False
+
+
+@pytest.mark.parametrize("argv", [[], ["--demo"], ["--demo", "--demo"]])
+def test_the_usual_launches_parse_as_the_parser_would(argv: list[str]) -> None:
+    # parse_args answers these without building the parser: the answer must not drift.
+    assert parse_args(argv) == build_parser().parse_args(argv)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ command line (``vital-link diagnostics``) can read the same file.
 from __future__ import annotations
 
 import os
-import platform
 import re
 import sys
 from collections.abc import Mapping
@@ -100,6 +99,8 @@ def collect(
     ``name: value`` lines (the API address, the proxy in use). Nothing secret comes out:
     see the module docstring.
     """
+    import platform  # here, not at import: the window imports this module at start-up
+
     lines = [
         "vital-desktop diagnostics",
         f"Collected: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S')} UTC",

@@ -21,7 +21,6 @@ such as a test's log capture.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import sys
 import threading
@@ -117,6 +116,61 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _installed: list[logging.Handler] = []  # the handlers configure_logging added
 
 
+class _LogFile(logging.Handler):
+    """The rotating log file (``logging.handlers.RotatingFileHandler``), made at the first
+    record written to it.
+
+    ``logging.handlers`` brings socket, pickle and queue with it (8 ms); the window's
+    start-up logs nothing, so it imports them only once there is something to write.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+        self._broken = False
+
+    def _open(self) -> logging.Handler | None:
+        if self._file is None and not self._broken:
+            import logging.handlers
+
+            try:
+                self._file = logging.handlers.RotatingFileHandler(
+                    self.path,
+                    maxBytes=LOG_FILE_BYTES,
+                    backupCount=LOG_FILE_BACKUPS,
+                    encoding="utf-8",
+                )
+            except OSError as error:  # removed or locked since start-up: stderr still has it
+                self._broken = True
+                print(
+                    f"vital-desktop: cannot write the log file {self.path}: {error}",
+                    file=sys.stderr,
+                )
+                return None
+            self._file.setFormatter(self.formatter)
+        return self._file
+
+    def setFormatter(self, fmt: logging.Formatter | None) -> None:
+        super().setFormatter(fmt)
+        if self._file is not None:
+            self._file.setFormatter(fmt)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        file = self._open()
+        if file is not None:
+            file.emit(record)  # under this handler's lock; filters have already run
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 def configure_logging(
     level: int = logging.INFO, stream: TextIO | None = None, path: str | Path | None = None
 ) -> None:
@@ -136,12 +190,11 @@ def configure_logging(
     handlers: list[logging.Handler] = [logging.StreamHandler(stream or sys.stderr)]
     if path is not None:
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            handlers.append(
-                logging.handlers.RotatingFileHandler(
-                    path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
-                )
-            )
+            file = Path(path)
+            file.parent.mkdir(parents=True, exist_ok=True)
+            with open(file, "a", encoding="utf-8"):  # can it be written? (creates it, as before)
+                pass
+            handlers.append(_LogFile(file))
         except OSError as error:  # a read-only profile must not stop the app
             print(f"vital-desktop: cannot write the log file {path}: {error}", file=sys.stderr)
     for handler in handlers:

@@ -18,9 +18,10 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from vital_desktop import __version__
-from vital_desktop.core.diagnostics import clean, collect, default_log_path
 from vital_desktop.core.errors import VitalError
-from vital_desktop.qt.service import unexpected_error
+
+# core.diagnostics (platform, datetime) and qt.service are imported when a crash is
+# reported, not at start-up: the guard is installed before the window's first paint.
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ def install(
             log.exception("could not show the crash window")
         if show_error is not None:
             try:
+                from vital_desktop.qt.service import unexpected_error
+
                 show_error(value if isinstance(value, VitalError) else unexpected_error(value))
             except Exception:
                 log.exception("could not show the unexpected error")
@@ -73,6 +76,8 @@ def install(
 
 def crash_details(error: BaseException, diagnostics: Callable[[], str] | None = None) -> str:
     """The crash window's details: what was raised (scrubbed), then the diagnostics."""
+    from vital_desktop.core.diagnostics import clean
+
     message = str(error)
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + " […]"
@@ -89,6 +94,8 @@ def crash_details(error: BaseException, diagnostics: Callable[[], str] | None = 
 
 def _default_diagnostics(what: str, message: str) -> str:
     from PySide6.QtCore import qVersion
+
+    from vital_desktop.core.diagnostics import collect, default_log_path
 
     return collect(
         app_version=__version__,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vital_desktop.core.client_settings import ClientSettings
-from vital_desktop.core.history import HistoryStore
-from vital_desktop.core.keystore import KeyStore
-from vital_desktop.core.link_session import DEFAULT_LINK_TTL
-from vital_desktop.core.preferences import Preferences
+from vital_desktop.core.link_defaults import DEFAULT_LINK_TTL
+
+if TYPE_CHECKING:  # annotations only: the history, keychain and policy load when used
+    from vital_desktop.core.history import HistoryStore
+    from vital_desktop.core.keystore import KeyStore
+    from vital_desktop.core.preferences import Preferences
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,35 @@ def test_a_note_has_no_details(qtbot: Any, area: MessageArea) -> None:
     assert area.text() == HTML
     assert area.findChild(QWidget, "messageDetailsButton").isHidden()
     assert area.minimumSizeHint().width() < 800
+
+
+def test_details_box_is_made_by_the_first_message_with_details(qtbot: Any, host: Host) -> None:
+    page = QWidget()
+    area = MessageArea(page)
+    after = QLineEdit(page)
+    layout = QVBoxLayout(page)
+    layout.addWidget(area)
+    layout.addWidget(after)
+    host(page)
+    assert area.findChild(QWidget, "messageDetails") is None  # not made at start
+    area.show_note("A note has no details.")
+    assert area.findChild(QWidget, "messageDetails") is None
+    assert area.details_text() == ""
+    dismiss = area.findChild(QWidget, "messageDismissButton")
+    assert dismiss.nextInFocusChain() is after
+    area.show_error(_server_error("The Vital server had a problem.", "HTTP 500 from upstream"))
+    details = area.findChild(QWidget, "messageDetails")
+    assert details is not None and details.isHidden()
+    assert "HTTP 500 from upstream" in area.details_text()
+    # In the tab order where it always was: after Dismiss, before what follows the strip.
+    assert dismiss.nextInFocusChain() is details
+    following = details.nextInFocusChain()
+    while details.isAncestorOf(following):  # its own viewport and scroll bars
+        following = following.nextInFocusChain()
+    assert following is after
+    area.findChild(QWidget, "messageDetailsButton").click()
+    qtbot.waitUntil(details.isVisible)
+    # A later note empties and hides it; the button goes.
+    area.show_note("Saved.")
+    assert area.details_text() == "" and details.isHidden()
+    assert area.findChild(QWidget, "messageDetailsButton").isHidden()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QListWidgetItem, QMessageBox, QWidget
+from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from vital_desktop.core.cancel import CancelToken
 from vital_desktop.core.client_settings import DEMO_PROVIDERS
@@ -29,7 +29,6 @@ from vital_desktop.core.link_form import short_user_id
 from vital_desktop.core.models import ConnectedProvider, DemoConnection, User
 from vital_desktop.core.patient_lookup import create_patient, find_patients, looks_like_user_id
 from vital_desktop.core.providers import bundled_catalogue
-from vital_desktop.core.staff_words import connection_error_sentence
 from vital_desktop.core.validation import clean_paste, client_user_id_problem
 from vital_desktop.qt.clients import ClientCache
 from vital_desktop.qt.service import ApiService, Job
@@ -45,6 +44,8 @@ Confirm = Callable[[QWidget, str], bool]
 
 def ask_confirm(parent: QWidget, question: str) -> bool:
     """Yes/No box, No by default; the question (it names a provider) is shown as plain text."""
+    from PySide6.QtWidgets import QMessageBox  # on first use: not part of the start-up
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(QCoreApplication.translate("PatientController", "Disconnect provider"))
@@ -599,6 +600,8 @@ def _provider_row(provider: ConnectedProvider) -> ListRow:
     if provider.status == "connected":
         text = QCoreApplication.translate("PatientController", "{provider} · connected {when}")
         return ListRow(text.format(provider=provider.name, when=when), provider.slug)
+    from vital_desktop.core.staff_words import connection_error_sentence
+
     sentence = connection_error_sentence(provider.name, provider.error_type, provider.error_message)
     status = (
         QCoreApplication.translate("PatientController", "connection error")

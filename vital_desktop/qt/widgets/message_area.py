@@ -67,32 +67,43 @@ class MessageArea(QFrame):
         self._dismiss_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._dismiss_button.clicked.connect(self.dismiss)
 
-        self._details = QPlainTextEdit(self)
-        self._details.setObjectName("messageDetails")
-        self._details.setReadOnly(True)
-        self._details.setTextInteractionFlags(SELECTABLE)
-        self._details.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self._details.setTabChangesFocus(True)
-        self._details.setAccessibleName(self.tr("Technical details"))
-        self._details.setMaximumHeight(96)
-        self._details.hide()
+        # The details box is made by the first message that has details (a QPlainTextEdit
+        # costs 4 ms to make the first time, and the strip starts hidden).
+        self._details_edit: QPlainTextEdit | None = None
 
         top = QHBoxLayout()
         top.addWidget(self._text, 1)
         top.addWidget(self._details_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self._dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.addLayout(top)
-        layout.addWidget(self._details)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(10, 8, 10, 8)
+        self._layout.addLayout(top)
         self.hide()
+
+    @property
+    def _details(self) -> QPlainTextEdit:
+        """``messageDetails``: read-only, wrapping, under the sentence; made on first use."""
+        if self._details_edit is None:
+            details = QPlainTextEdit(self)
+            details.setObjectName("messageDetails")
+            details.setReadOnly(True)
+            details.setTextInteractionFlags(SELECTABLE)
+            details.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+            details.setTabChangesFocus(True)
+            details.setAccessibleName(self.tr("Technical details"))
+            details.setMaximumHeight(96)
+            details.hide()
+            self._layout.addWidget(details)
+            QWidget.setTabOrder(self._dismiss_button, details)  # where it was made before
+            self._details_edit = details
+        return self._details_edit
 
     def text(self) -> str:
         """The sentence on show, exactly as given ("" when hidden)."""
         return "" if self.isHidden() else self._message
 
     def details_text(self) -> str:
-        return self._details.toPlainText()
+        return self._details_edit.toPlainText() if self._details_edit is not None else ""
 
     def show_error(self, error: VitalError) -> None:
         """One sentence for the desk; status, endpoint and server message under Details."""
@@ -129,10 +140,11 @@ class MessageArea(QFrame):
         self._message = message
         theme.set_plain_text(self._text, message)
         self.setAccessibleDescription(message)
-        self._details.setPlainText(detail)
+        if detail or self._details_edit is not None:
+            self._details.setPlainText(detail)
+            self._details.hide()
         self._details_button.setVisible(bool(detail))
         self._details_button.setChecked(False)
-        self._details.hide()
         self.show()
 
     @Slot()
