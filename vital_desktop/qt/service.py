@@ -11,6 +11,13 @@ is dropped, so the window never sees a late answer.
 Daemon threads, not a QThreadPool or ThreadPoolExecutor: both join their workers at exit,
 so quitting while a request is open would freeze the app. A worker exits when the queue is
 empty; an idle service holds no threads.
+
+Workers run Python next to the GUI thread, and CPython hands the GIL to a thread that asks
+for it only every switch interval (5 ms by default): every slot, timer and paint override of
+the GUI thread would wait that long while a worker computes. The service shortens it to
+``SWITCH_INTERVAL``. A worker that has CPU-heavy Python to do right after a click (encoding a
+QR code) also waits, briefly, for ``after_next_paint``: the GIL and the CPU are then the GUI
+thread's while it lays out and paints what the click changed.
 """
 
 from __future__ import annotations
@@ -18,13 +25,15 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from vital_desktop.core.cancel import Cancelled, CancelToken, running
 from vital_desktop.core.errors import ErrorKind, VitalError
@@ -32,6 +41,12 @@ from vital_desktop.core.errors import ErrorKind, VitalError
 log = logging.getLogger(__name__)
 
 MAX_WORKERS = 4  # a link, a lookup, a poll and the catalogue may overlap; never more
+# How long a worker holds back for the window's next paint (``after_next_paint``) at most:
+# a window that never paints (hidden, or a platform that skips it) only delays the work.
+PAINT_WAIT_SECONDS = 0.1
+# The longest the GUI thread waits for the GIL while a worker runs Python (CPython's default
+# is 5 ms; a frame is 16).
+SWITCH_INTERVAL = 0.001
 
 
 def detached(error: VitalError) -> VitalError:
@@ -95,6 +110,8 @@ class ApiService(QObject):
         self._idle = threading.Condition(self._lock)
         self._closed = False
         self.finished.connect(self._on_finished)
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)
 
     def start(
         self,
@@ -189,3 +206,43 @@ class ApiService(QObject):
             job.on_error(error)
         else:
             job.on_success(result)
+
+
+class _NextPaint(QObject):
+    """Sets ``done`` once ``window`` has painted (the event loop has come round after its
+    next update request)."""
+
+    def __init__(self, window: QWidget, done: threading.Event) -> None:
+        super().__init__(window)
+        self._window = window
+        self._done = done
+        window.installEventFilter(self)
+        # No paint at all (nothing changed on screen): gone by the time a worker stops waiting.
+        QTimer.singleShot(int(PAINT_WAIT_SECONDS * 1000), self, self._open)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.UpdateRequest:
+            self._window.removeEventFilter(self)
+            # The paint runs when this filter returns; the zero timer after it.
+            QTimer.singleShot(0, self, self._open)
+        return False
+
+    @Slot()
+    def _open(self) -> None:
+        self._window.removeEventFilter(self)
+        self._done.set()
+        self.deleteLater()
+
+
+def after_next_paint(widget: QWidget) -> threading.Event:
+    """An event set on the GUI thread once ``widget``'s window has painted what changed so
+    far (at once when the window is not on screen, so nothing waits for a paint that never
+    comes). A worker waits on it with ``wait(PAINT_WAIT_SECONDS)``.
+    """
+    done = threading.Event()
+    window = widget.window()
+    if not window.isVisible() or window.isMinimized():
+        done.set()
+    else:
+        _NextPaint(window, done)
+    return done

@@ -4,7 +4,8 @@ Every decision about which link is on screen and whether it may leave the desk i
 ``LinkBoard``'s. This controller tells it what happened (a request starts, answers or fails;
 the form names another patient or connection; time ran out), renders what it says, and asks
 ``hand_out`` before every Open, Copy, Copy QR and Save. API calls run on the ``ApiService``;
-the QR matrix is made in the same worker that fetched the link, so the GUI thread only paints.
+the QR matrix and its image are made in the same worker that fetched the link, once the
+window has painted the click (``after_next_paint``), so the GUI thread only paints.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -23,7 +25,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 from vital_desktop.core.cancel import CancelToken
@@ -32,7 +34,6 @@ from vital_desktop.core.connection_watch import ConnectionNews, NewsKind, PollSc
 from vital_desktop.core.environments import API_KEY_VARIABLE, BASE_URL_VARIABLE
 from vital_desktop.core.errors import ErrorKind, VitalError
 from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
-from vital_desktop.core.keystore import KeyStore
 from vital_desktop.core.link_board import (
     Binding,
     Delivery,
@@ -57,14 +58,12 @@ from vital_desktop.core.link_session import LinkSession
 from vital_desktop.core.models import LinkToken
 from vital_desktop.core.providers import ProviderCatalogue
 from vital_desktop.core.qr import qr_fits, qr_matrix
-from vital_desktop.core.staff_words import connection_error_sentence
 from vital_desktop.core.validation import LinkTokenRequest, user_id_problem
 from vital_desktop.qt.catalogue_loader import CatalogueLoader
 from vital_desktop.qt.clients import ClientCache
 from vital_desktop.qt.controllers.connection_watcher import ConnectionWatcher
 from vital_desktop.qt.controllers.hand_off import HandOff, ask_save_path
 from vital_desktop.qt.controllers.history_recorder import HistoryRecorder
-from vital_desktop.qt.controllers.key_controller import KeyController
 from vital_desktop.qt.controllers.patient_controller import (
     Confirm,
     PatientController,
@@ -73,8 +72,19 @@ from vital_desktop.qt.controllers.patient_controller import (
 from vital_desktop.qt.demo import DemoPractice
 from vital_desktop.qt.first_paint import after_first_paint
 from vital_desktop.qt.options import AppOptions
-from vital_desktop.qt.service import ApiService, Job, detached
+from vital_desktop.qt.service import (
+    PAINT_WAIT_SECONDS,
+    ApiService,
+    Job,
+    after_next_paint,
+    detached,
+)
 from vital_desktop.qt.views.link_view import LinkView
+
+if TYPE_CHECKING:  # loaded after the first paint, when the keychain is read
+    from vital_desktop.core.keystore import KeyStore
+    from vital_desktop.qt.controllers.key_controller import KeyController
+from vital_desktop.qt.widgets.qr_widget import module_image
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +103,7 @@ class _Answer:
     session: LinkSession | CodeSession
     matrix: list[list[bool]]
     row: int | None = None  # its history row
+    image: QImage | None = None  # the matrix one pixel a module (qr_widget.module_image)
 
 
 class LinkController(QObject):
@@ -149,6 +160,7 @@ class LinkController(QObject):
         self._job: Job | None = None
         self._ticket = 0
         self._matrix: list[list[bool]] = []
+        self._image: QImage | None = None  # the same code, one pixel a module
         self._arm_timer = QTimer(self)
         self._arm_timer.setSingleShot(True)
         self._arm_timer.setInterval(options.cancel_arm_ms)
@@ -220,6 +232,8 @@ class LinkController(QObject):
         """The window is on screen: now the keychain, then (if still wanted) the demo."""
         self._painted = True
         if self.keys is None:
+            from vital_desktop.core.keystore import KeyStore
+
             self.service.start(
                 lambda _token: KeyStore(),
                 self._on_key_store,
@@ -229,11 +243,15 @@ class LinkController(QObject):
             self.start_demo()
 
     def _on_key_store(self, store: object) -> None:
+        from vital_desktop.core.keystore import KeyStore
+
         self._start_keys(store if isinstance(store, KeyStore) else KeyStore())
         if self._demo_scheduled:
             self.start_demo()
 
     def _start_keys(self, store: KeyStore) -> None:
+        from vital_desktop.qt.controllers.key_controller import KeyController
+
         self.keys = KeyController(self.view.connection, store, self.options.environ, self)
         self.keys.trouble.connect(self.view.message_area.show_note)
         self.keys.start(pick_stored=not self.options.demo)
@@ -495,6 +513,9 @@ class LinkController(QObject):
         request, ttl = purpose.request, self.options.link_ttl
         history, rows = self.history, self._rows_in_flight
         client_id = self._client_ids.get(request.user_id)
+        # Encoding the code is 10-30 ms of pure Python: it waits until the window has painted
+        # its busy state, or the GUI thread would wait for the GIL all through that paint.
+        painted = after_next_paint(self.view)
 
         def create(token: CancelToken) -> _Answer:
             client = clients.get(api_key, target)
@@ -503,18 +524,25 @@ class LinkController(QObject):
                 until = datetime.now(UTC) + timedelta(seconds=request.lifetime)
                 code = client.create_link_code(request.user_id, expires_at=until)
                 session = CodeSession.issue(request.user_id, code)
-                matrix = _matrix_for(code.exchange_url)
+                text = code.exchange_url
             else:
                 link = client.create_link_token(request)
                 session = _issue(request, link, ttl)
-                matrix = _matrix_for(link.link_web_url)
+                text = link.link_web_url
+            forget = token.on_cancel(painted.set)
+            try:
+                painted.wait(PAINT_WAIT_SECONDS)
+            finally:
+                forget()
+            matrix = _matrix_for(text)
+            image = module_image(matrix)  # a QImage may be made on any thread
             # Committed before the link can reach the screen.
             row = history.record(IssuedLink(purpose, session), state, client_id)
             if row is not None:
                 rows[ticket] = row
                 if token.cancelled:
                     history.set_outcome(row, "cancelled")
-            return _Answer(session, matrix, row)
+            return _Answer(session, matrix, row, image)
 
         self.view.message_area.dismiss()
         self.view.clear_notice()
@@ -540,6 +568,7 @@ class LinkController(QObject):
         if delivery is Delivery.SHOWN:
             self._row = answer.row
             self._matrix = answer.matrix
+            self._image = answer.image
             self._render()
             issued = self.board.current
             if issued is not None:
@@ -627,7 +656,7 @@ class LinkController(QObject):
         if board.state is LinkState.EMPTY or board.current is None:
             result.show_empty()
         elif board.state is LinkState.READY:
-            result.show_ready(board.current, self._matrix)
+            result.show_ready(board.current, self._matrix, self._image)
             self.view.show_notice(
                 self.tr("Code ready. It works once.")
                 if board.current.code
@@ -640,6 +669,7 @@ class LinkController(QObject):
         else:
             why = board.retirement or Retirement.EXPIRED
             self._matrix = []
+            self._image = None
             if why is Retirement.EXPIRED:
                 self._settle("expired")
             else:
@@ -675,6 +705,8 @@ class LinkController(QObject):
         arrived = [n for n in news if n.kind in (NewsKind.CONNECTED, NewsKind.RECONNECTED)]
         for item in news:
             if item.kind is NewsKind.ERROR:
+                from vital_desktop.core.staff_words import connection_error_sentence
+
                 provider = item.provider
                 self.history.set_outcome(self._row, "error", provider.error_type or "unknown")
                 self.view.result.set_connection_status(

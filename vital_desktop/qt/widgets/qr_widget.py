@@ -24,6 +24,7 @@ DARK = QColor("#000000")
 LIGHT = QColor("#ffffff")
 GREYED = QColor("#9e9e9e")
 REASON = QColor("#8c1d18")  # on the drawing's own white label, whatever the theme
+_GREY = bytes([255, 0]) + bytes(254)  # a module's 0 (light) / 1 (dark) -> white / black
 
 
 def module_image(matrix: list[list[bool]]) -> QImage:
@@ -32,7 +33,8 @@ def module_image(matrix: list[list[bool]]) -> QImage:
     blank = b"\xff" * modules
     margin = b"\xff" * QUIET_ZONE
     rows = [blank] * QUIET_ZONE
-    rows += [margin + bytes(0 if dark else 255 for dark in cells) + margin for cells in matrix]
+    # bytes() of bools is 0/1 a module; translate() makes them grey levels, all in C.
+    rows += [margin + bytes(cells).translate(_GREY) + margin for cells in matrix]
     rows += [blank] * QUIET_ZONE
     data = b"".join(rows)
     # copy(): the image must own its pixels, not borrow the bytes above.
@@ -112,24 +114,41 @@ class QRCodeWidget(QWidget):
         """Show ``text`` as a code (encoded here: prefer ``set_code`` with a ready matrix)."""
         self.set_code(text, qr_matrix(text) if text else [])
 
-    def set_code(self, text: str, matrix: list[list[bool]]) -> None:
-        """Show a code whose matrix was made elsewhere (in the worker that fetched the link)."""
+    def set_code(self, text: str, matrix: list[list[bool]], image: QImage | None = None) -> None:
+        """Show a code whose matrix was made elsewhere (in the worker that fetched the link).
+
+        ``image`` is ``module_image(matrix)`` when the worker made that too (a QImage may be
+        made on any thread); otherwise it is made here.
+        """
+        modules = self.modules
         self._text = text
         self._matrix = matrix if text else []
         # Painted by scaling this one small image: no per-module drawing on each paint.
-        self._small = module_image(self._matrix) if self._matrix else QImage()
+        if not self._matrix:
+            self._small = QImage()
+        elif image is not None and not image.isNull():
+            self._small = image
+        else:
+            self._small = module_image(self._matrix)
         self._retired_reason = ""
         self.setAccessibleDescription(
             self.tr("Scan with the phone camera to open the link")
             if text
             else self.tr("No link yet")
         )
-        self.updateGeometry()
+        self._changed(modules)
+
+    def _changed(self, modules_before: int) -> None:
+        # The size hints follow the number of modules: a code of the same size as the last
+        # one leaves the layout alone (no relayout of the whole window for a new link).
+        if self.modules != modules_before:
+            self.updateGeometry()
         self.update()
 
     def retire(self, reason: str) -> None:
         """Drop the code for good and draw ``reason`` instead ("Expired", "For another
         patient"); nothing on screen can be scanned any more."""
+        modules = self.modules
         self._text = ""
         self._matrix = []
         self._small = QImage()
@@ -137,8 +156,7 @@ class QRCodeWidget(QWidget):
         self.setAccessibleDescription(
             self.tr("No code: {reason}").format(reason=retirement_text(reason))
         )
-        self.updateGeometry()
-        self.update()
+        self._changed(modules)
 
     def text(self) -> str:
         return self._text

@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QGuiApplication,
+    QImage,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -211,10 +212,13 @@ class ResultPanel(QWidget):
         self.instructions.setStyleSheet("")
         self.regenerate_button.hide()
 
-    def show_ready(self, issued: IssuedLink, matrix: list[list[bool]]) -> None:
-        """A fresh link (or phone-app code) that may be handed out."""
+    def show_ready(
+        self, issued: IssuedLink, matrix: list[list[bool]], image: QImage | None = None
+    ) -> None:
+        """A fresh link (or phone-app code) that may be handed out (``image``: the code's
+        ``module_image``, when the worker made it)."""
         self._issued = issued
-        self.qr.set_code(issued.qr_text, matrix)
+        self.qr.set_code(issued.qr_text, matrix, image)
         self.link_edit.setText(issued.qr_text)
         self.link_edit.setCursorPosition(0)
         self.link_edit.setToolTip("")
