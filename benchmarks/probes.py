@@ -144,7 +144,14 @@ def _pause(app: object, seconds: float) -> None:
 
 def _app_window(base_url: str, key: str) -> tuple[object, object]:
     """The app's own window, set up as ``main()`` does, with a key against ``base_url``."""
+    from vital_desktop.qt.pyside_startup import defer_feature_scan
+
+    defer_feature_scan()
     from PySide6.QtCore import QSize
+
+    from vital_desktop.qt import collector
+
+    collector.pause()
     from PySide6.QtWidgets import QApplication
 
     from vital_desktop.core.history import HistoryStore, history_path
@@ -165,6 +172,7 @@ def _app_window(base_url: str, key: str) -> tuple[object, object]:
     window.install_menus(store)
     window.restore_geometry(store, QSize(1120, 780))
     window.show()
+    collector.settle(window)
     return app, window
 
 

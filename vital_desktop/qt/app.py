@@ -109,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     defer_feature_scan()
 
+    from vital_desktop.qt import collector
+
+    collector.pause()  # until the first paint: see collector.py
+
     from PySide6.QtCore import QCoreApplication, QSize
     from PySide6.QtWidgets import QApplication
 
@@ -129,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         instance = SingleInstance()
         if not instance.claim_or_notify():
+            collector.resume()
             return 0
     store = QSettingsStore()
     preferences = open_preferences(store)
@@ -146,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         instance.activation_requested.connect(lambda: raise_window(window))
     window.restore_geometry(store, QSize(1120, 780))
     window.show()
+    collector.settle(window)
     if args.screenshot:
         from vital_desktop.qt.screenshot import take_screenshot
 
