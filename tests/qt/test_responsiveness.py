@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QWidget
 
 from vital_desktop.core.client import ClientSettings
 from vital_desktop.qt.main_window import LinkWindow
@@ -155,3 +156,29 @@ def test_cancel_closes_the_connection_and_frees_the_worker_at_once(
     assert time.monotonic() - started < 1.5
     assert threading.active_count() < 30
     assert not [t for t in threading.enumerate() if t.name == "vital-api"]
+
+
+def test_the_waiting_state_appears_without_moving_anything_else(
+    qtbot: Any,
+    open_window: WindowFactory,
+    connect_env: dict[str, str],
+    practice_server: SandboxServer,
+    patient_id: str,
+) -> None:
+    """Showing the progress bar, its sentence and Cancel on a click must not lay the window
+    out again (a relayout of the whole window is a dropped frame at the click): every other
+    widget keeps its place, and nothing jumps under the mouse."""
+    window = _slow_window(open_window, connect_env, practice_server, patient_id)
+    window.resize(window.minimumSizeHint())  # no slack anywhere to hide a relayout in
+    qtbot.wait(50)
+    # Generate itself changes its words ("Asking Vital…"), so its own width may change.
+    waiting = (window.busy, window.busy_label, window.cancel_button, window.generate_button)
+    others = [w for w in window.findChildren(QWidget) if w.isVisible() and w not in waiting]
+    before = {id(w): w.geometry() for w in others}
+    qtbot.mouseClick(child(window, "generateButton"), Qt.MouseButton.LeftButton)
+    assert window.busy.isVisible() and window.cancel_button.isVisible()
+    qtbot.wait(50)
+    moved = [w.objectName() or type(w).__name__ for w in others if w.geometry() != before[id(w)]]
+    assert moved == []
+    window.controller.cancel()
+    _assert_nothing_arrives_later(qtbot, window, practice_server)

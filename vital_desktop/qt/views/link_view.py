@@ -163,6 +163,12 @@ class LinkView(QMainWindow):
         busy_column.addLayout(busy_row)
         busy_column.addWidget(self.busy)
         busy_column.addWidget(self.generate_reason)
+        # Hidden, the waiting widgets keep their place: showing them on a click repaints
+        # them alone instead of laying the whole window out again (a dropped frame).
+        for waiting in (self.busy, self.busy_label, self.cancel_button):
+            policy = waiting.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            waiting.setSizePolicy(policy)
         generate_row = QHBoxLayout()
         generate_row.addLayout(busy_column, 1)
         generate_row.addWidget(self.generate_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -285,7 +291,9 @@ class LinkView(QMainWindow):
         self.generate_button.setEnabled(reason is None)
         self.generate_reason.setText(reason or "")
         self.generate_reason.setVisible(bool(reason))
-        self.generate_reason.setStyleSheet(f"color: {theme.problem_colour(self)};")
+        style = f"color: {theme.problem_colour(self)};"
+        if self.generate_reason.styleSheet() != style:  # a new sheet re-polishes the label
+            self.generate_reason.setStyleSheet(style)
         self.generate_button.setToolTip(reason or self.tr("Enter or Ctrl+Enter"))
 
     def show_provider_warning(self, warning: str | None) -> None:
