@@ -8,6 +8,8 @@ import re
 import pytest
 import segno
 import zxingcpp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vital_desktop.core.qr import qr_matrix
 from vital_desktop.core.qr_mask import (
@@ -120,3 +122,18 @@ def test_the_window_code_decodes_to_the_text(length: int) -> None:
     picture = picture.resize((side * scale, side * scale), Image.Resampling.NEAREST)
     found = zxingcpp.read_barcodes(picture, try_invert=False)
     assert [code.text for code in found] == [text]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(st.text(min_size=1, max_size=300))
+def test_any_text_gets_segnos_own_symbol_for_the_mask_chosen(text: str) -> None:
+    """Whatever the text (digits only, kanji, emoji, control characters: other QR modes
+    and versions), the code drawn is segno's symbol for the chosen mask, and no other mask
+    scores lower."""
+    drawn = _segno(text, 0)
+    assert isinstance(drawn.version, int)
+    mask, rows = best_symbol(rows_of(drawn.matrix), drawn.version)
+    assert rows == rows_of(_segno(text, mask).matrix)
+    size = len(rows)
+    scores = [penalty(c, size) for c in candidates(rows_of(drawn.matrix), drawn.version)]
+    assert scores[mask] == min(scores)
