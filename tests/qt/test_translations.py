@@ -23,6 +23,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from tests.qt.conftest import WindowFactory
 from vital_desktop.core import i18n as core_i18n
+from vital_desktop.core.deadline import Deadline
+from vital_desktop.core.retry_after import wait_phrase, wait_sentence
 from vital_desktop.qt.i18n import install_translator, qm_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,6 +85,55 @@ def test_the_shipped_source_catalogue_is_up_to_date(extracted: Path) -> None:
     assert not missing, f"run scripts/update_translations.sh; not in the .ts: {sorted(missing)[:5]}"
 
 
+def _core_calls() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(context, text) of every literal ``translate``/``QT_TRANSLATE_NOOP`` call in the core,
+    and of every ``Name.tr("…%n…", None, n)`` plural call."""
+    plain: set[tuple[str, str]] = set()
+    plural: set[tuple[str, str]] = set()
+    for path in sorted((PACKAGE / "core").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            args = [a.value if isinstance(a, ast.Constant) else None for a in node.args[:2]]
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in ("translate", "QT_TRANSLATE_NOOP"):
+                if len(args) == 2 and all(isinstance(a, str) for a in args):
+                    plain.add((str(args[0]), str(args[1])))
+            elif (
+                isinstance(func, ast.Attribute)
+                and func.attr == "tr"
+                and isinstance(func.value, ast.Name)
+                and isinstance(args[0], str)
+                and "%n" in args[0]
+            ):
+                plural.add((func.value.id, args[0]))
+    return plain, plural
+
+
+def _numerus(ts: Path) -> set[tuple[str, str]]:
+    """(context, source) of every plural (numerus) message in a .ts file."""
+    return {
+        (context.findtext("name") or "", message.findtext("source") or "")
+        for context in ET.parse(ts).getroot().iter("context")
+        for message in context.iter("message")
+        if message.get("numerus") == "yes"
+    }
+
+
+def test_every_core_sentence_written_for_translation_is_extracted(extracted: Path) -> None:
+    """A call lupdate cannot read (an alias, an f-string, a plural through ``translate``)
+    would leave its sentence out of the catalogue: every literal one must be in it."""
+    plain, plural = _core_calls()
+    assert len(plain) >= 150 and len(plural) >= 4, (len(plain), len(plural))
+    missing = plain - _messages(extracted)
+    assert not missing, sorted(missing)[:5]
+    assert ("Client", "Vital refused the request: {reason}.") in plain
+    assert ("Countdown", "{time} left") in plain
+    not_plural = plural - _numerus(extracted)
+    assert not not_plural, f"not extracted as plurals: {sorted(not_plural)}"
+    assert ("RetryAfter", "about %n second(s)") in plural
+
+
 def test_the_translations_are_package_data() -> None:
     folder = resources.files("vital_desktop.translations")
     assert folder.joinpath("vital_desktop_en.ts").is_file()
@@ -92,7 +143,10 @@ def test_the_translations_are_package_data() -> None:
 
 
 def _pseudo_translate(source_ts: Path, target_ts: Path) -> int:
-    """Copy ``source_ts`` with every translation the source text, marked."""
+    """Copy ``source_ts`` with every translation the source text, marked.
+
+    A plural message (``%n``) gets each of its forms marked, with ``(s)`` written ``s``.
+    """
     tree = ET.parse(source_ts)
     root = tree.getroot()
     root.set("language", "xx")
@@ -100,7 +154,12 @@ def _pseudo_translate(source_ts: Path, target_ts: Path) -> int:
     for message in root.iter("message"):
         translation = message.find("translation")
         assert translation is not None
-        translation.text = MARK + (message.findtext("source") or "")
+        source = message.findtext("source") or ""
+        forms = translation.findall("numerusform")
+        for form in forms:
+            form.text = MARK + source.replace("(s)", "s")
+        if not forms:
+            translation.text = MARK + source
         translation.attrib.pop("type", None)  # finished, so lrelease keeps it
         count += 1
     tree.write(target_ts, encoding="utf-8", xml_declaration=True)
@@ -138,6 +197,10 @@ def test_the_pseudo_translation_shows_in_the_window(
     qtbot.keyClicks(window.user_id.edit, "not-a-user-id")
     hint = window.findChild(QLabel, "userIdHint")
     qtbot.waitUntil(lambda: hint.text().startswith(MARK + "A Vital user ID looks like"))
+    # The core's plurals, countdown and composed sentences go through the same hook.
+    assert wait_phrase(30) == MARK + "about 30 seconds"
+    assert wait_sentence(30) == MARK + "Wait " + MARK + "about 30 seconds and try again."
+    assert Deadline(600).countdown_text() == MARK + "10:00 left"
     # A placeholder survives translation and is filled after it.
     assert (
         QCoreApplication.translate("FilterChecklist", "{count} selected").format(count=2)

@@ -42,6 +42,7 @@ from vital_desktop.core.environments import (
     is_loopback_host,
 )
 from vital_desktop.core.errors import ErrorKind, VitalError, bad_response, invalid_input, redact
+from vital_desktop.core.i18n import translate
 from vital_desktop.core.logsetup import register_secret
 from vital_desktop.core.models import (
     ConnectedProvider,
@@ -53,7 +54,7 @@ from vital_desktop.core.models import (
 )
 from vital_desktop.core.providers import SLUG_PATTERN
 from vital_desktop.core.proxies import proxy_for
-from vital_desktop.core.retry_after import parse_retry_after, wait_phrase, wait_sentence
+from vital_desktop.core.retry_after import ONE_DAY, parse_retry_after, wait_phrase, wait_sentence
 from vital_desktop.core.tls import client_ssl_context
 from vital_desktop.core.transport import (
     DeadlineTransport,
@@ -211,7 +212,11 @@ class VitalClient:
         if len(text) < 2:  # the API declares query_id with minLength 2
             raise VitalError(
                 ErrorKind.INVALID_INPUT,
-                "Type at least two characters of a user ID or the clinic's patient ID to search.",
+                translate(
+                    "Client",
+                    "Type at least two characters of a user ID or the clinic's patient ID to "
+                    "search.",
+                ),
                 field="query",
             )
         # Held to the clinic-id rules (length, no control or invisible characters): such
@@ -258,15 +263,20 @@ class VitalClient:
             # issues); anything else is refused here rather than sent.
             raise VitalError(
                 ErrorKind.INVALID_INPUT,
-                "Demo connections need the Vital user ID of a patient made by Vital; this one "
-                "is not.",
+                translate(
+                    "Client",
+                    "Demo connections need the Vital user ID of a patient made by Vital; this "
+                    "one is not.",
+                ),
                 field="user_id",
             )
         slug = provider.strip()
         if slug not in DEMO_PROVIDERS:
             raise VitalError(
                 ErrorKind.INVALID_INPUT,
-                "Demo connections exist only for " + ", ".join(DEMO_PROVIDERS) + ".",
+                translate("Client", "Demo connections exist only for {providers}.").format(
+                    providers=", ".join(DEMO_PROVIDERS)
+                ),
                 field="provider",
             )
         endpoint = "POST /v2/link/connect/demo"
@@ -416,19 +426,34 @@ class VitalClient:
 
     def _network_error(self, kind: ErrorKind, exc: Exception, endpoint: str) -> VitalError:
         host = self.target.host
-        sentences = {
-            ErrorKind.TIMEOUT: f"Vital ({host}) did not answer in time. Check the network "
-            "and try again.",
-            ErrorKind.DNS: f"The address {host} could not be found. Check the internet "
-            "connection, or the custom API address if one is set.",
-            ErrorKind.TLS: f"A secure connection to {host} could not be set up (certificate "
-            "problem). Check the computer's date and time, or ask IT about a network filter.",
-            ErrorKind.CANNOT_CONNECT: f"Could not connect to Vital at {host}. Check the "
-            "internet connection and try again.",
-        }
+        if kind is ErrorKind.TIMEOUT:
+            sentence = translate(
+                "Client", "Vital ({host}) did not answer in time. Check the network and try again."
+            )
+        elif kind is ErrorKind.DNS:
+            sentence = translate(
+                "Client",
+                "The address {host} could not be found. Check the internet connection, or the "
+                "custom API address if one is set.",
+            )
+        elif kind is ErrorKind.TLS:
+            sentence = translate(
+                "Client",
+                "A secure connection to {host} could not be set up (certificate problem). Check "
+                "the computer's date and time, or ask IT about a network filter.",
+            )
+        else:
+            sentence = translate(
+                "Client",
+                "Could not connect to Vital at {host}. Check the internet connection and try "
+                "again.",
+            )
         technical = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return VitalError(
-            kind, sentences[kind], endpoint=endpoint, server_message=self._scrub(technical)
+            kind,
+            sentence.format(host=host),
+            endpoint=endpoint,
+            server_message=self._scrub(technical),
         )
 
     def _http_error(
@@ -456,27 +481,42 @@ class VitalClient:
         if status in (401, 403):
             return err(
                 ErrorKind.UNAUTHORIZED,
-                "Vital did not accept the API key. Check that it is current and that it "
-                f"belongs to {self.key_info.label}.",
+                translate(
+                    "Client",
+                    "Vital did not accept the API key. Check that it is current and that it "
+                    "belongs to {target}.",
+                ).format(target=self.key_info.label),
             )
         if status == 404:
             if vital_shaped and endpoint in USER_ENDPOINTS:
                 return err(
                     ErrorKind.NOT_FOUND,
-                    "Vital has no such user in this environment. Check the user ID, and that "
-                    "the environment and region are the ones the patient was created in.",
+                    translate(
+                        "Client",
+                        "Vital has no such user in this environment. Check the user ID, and "
+                        "that the environment and region are the ones the patient was created "
+                        "in.",
+                    ),
                 )
             # Not Vital's JSON, or an endpoint where "no such user" means nothing (the
             # provider list always exists): the address points at something else.
             return err(
                 ErrorKind.NOT_FOUND,
-                f"Nothing at {self.target.host} answers like the Vital API: check the API address.",
+                translate(
+                    "Client", "Nothing at {host} answers like the Vital API: check the API address."
+                ).format(host=self.target.host),
             )
         if status == 422:
-            reason = f": {summary}" if summary else ""
+            if not summary:
+                return err(
+                    ErrorKind.VALIDATION,
+                    translate("Client", "Vital rejected the request as invalid."),
+                )
             return err(
                 ErrorKind.VALIDATION,
-                f"Vital rejected the request as invalid{reason}".rstrip(".") + ".",
+                translate("Client", "Vital rejected the request as invalid: {reason}.").format(
+                    reason=summary.rstrip(".")
+                ),
             )
         if status == 400:
             existing = detail.get("user_id") if isinstance(detail, Mapping) else None
@@ -484,33 +524,47 @@ class VitalClient:
                 existing = self._scrub(existing)[:100]
                 return err(
                     ErrorKind.DUPLICATE_USER,
-                    f"A patient with that clinic ID already exists (Vital user ID {existing}).",
+                    translate(
+                        "Client",
+                        "A patient with that clinic ID already exists (Vital user ID {user_id}).",
+                    ).format(user_id=existing),
                     existing_user_id=existing,
                 )
-            reason = f": {summary}" if summary else ""
+            if not summary:
+                return err(ErrorKind.BAD_REQUEST, translate("Client", "Vital refused the request."))
             return err(
                 ErrorKind.BAD_REQUEST,
-                f"Vital refused the request{reason}".rstrip(".") + ".",
+                translate("Client", "Vital refused the request: {reason}.").format(
+                    reason=summary.rstrip(".")
+                ),
             )
         if status == 429:
             return err(
                 ErrorKind.RATE_LIMITED,
-                f"Vital is receiving too many requests right now. {wait_sentence(retry_after)}",
+                translate(
+                    "Client", "Vital is receiving too many requests right now. {wait}"
+                ).format(wait=wait_sentence(retry_after)),
                 retry_after=retry_after,
             )
         if status >= 500:
-            when = "in a minute" if retry_after is None else f"in {wait_phrase(retry_after)}"
-            if retry_after is not None and "more than a day" in when:
-                when = "later (Vital asked the app to wait more than a day)"
-            return err(
-                ErrorKind.SERVER_ERROR,
-                f"Vital's servers had a problem (error {status}). Try again {when}.",
-                retry_after=retry_after,
-            )
+            if retry_after is not None and retry_after > ONE_DAY:
+                sentence = translate(
+                    "Client",
+                    "Vital's servers had a problem (error {status}). Try again later (Vital "
+                    "asked the app to wait more than a day).",
+                ).format(status=status)
+            else:
+                sentence = translate(
+                    "Client", "Vital's servers had a problem (error {status}). Try again in {wait}."
+                ).format(status=status, wait=wait_phrase(retry_after))
+            return err(ErrorKind.SERVER_ERROR, sentence, retry_after=retry_after)
         return err(
             ErrorKind.BAD_RESPONSE,
-            f"Vital answered with an unexpected status ({status}). Try again; if it keeps "
-            "happening, send the details to support.",
+            translate(
+                "Client",
+                "Vital answered with an unexpected status ({status}). Try again; if it keeps "
+                "happening, send the details to support.",
+            ).format(status=status),
         )
 
 
@@ -551,7 +605,7 @@ def _iso_utc(moment: datetime) -> str:
     if not isinstance(moment, datetime):
         raise VitalError(
             ErrorKind.INVALID_INPUT,
-            "The code's expiry time must be a date and time.",
+            translate("Client", "The code's expiry time must be a date and time."),
             field="expires_at",
         )
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -618,8 +672,11 @@ def _summarize_detail(detail: Any) -> str:
 def _too_large(endpoint: str, status: int, cap: int) -> VitalError:
     return VitalError(
         ErrorKind.TOO_LARGE,
-        "Vital sent a far larger reply than expected, so the app stopped reading it. "
-        "Try again; if it keeps happening, send the details to support.",
+        translate(
+            "Client",
+            "Vital sent a far larger reply than expected, so the app stopped reading it. "
+            "Try again; if it keeps happening, send the details to support.",
+        ),
         status=status,
         endpoint=endpoint,
         server_message=f"reply exceeded {cap} bytes",

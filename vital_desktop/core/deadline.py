@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from vital_desktop.core.clock import boot_clock
+from vital_desktop.core.i18n import translate
 
 WARNING_SECONDS = 60.0
 
@@ -93,7 +94,9 @@ class Deadline:
 
     def countdown_text(self) -> str:
         """``"09:41 left"``, ``"1:02:03 left"`` from an hour up, or ``"Expired"``."""
-        return "Expired" if self.expired() else f"{format_countdown(self.remaining())} left"
+        if self.expired():
+            return translate("Countdown", "Expired")
+        return translate("Countdown", "{time} left").format(time=format_countdown(self.remaining()))
 
     def next_tick_in(self) -> float:
         """Seconds until the displayed text next changes (for a timer that only ticks then)."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vital_desktop.core.errors import invalid_input
-from vital_desktop.core.i18n import translate
+from vital_desktop.core.i18n import Plurals, translate
 from vital_desktop.core.providers import ProviderCatalogue
 from vital_desktop.core.validation import (
     LinkTokenRequest,
@@ -20,6 +20,9 @@ from vital_desktop.core.validation import (
     normalize_user_id,
     user_id_problem,
 )
+
+# The plural sentences of this module (named as their translation context: see core.i18n).
+ProviderChoice = Plurals("ProviderChoice")
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,10 @@ def short_user_id(user_id: str) -> str:
 def describe_patient(user_id: str, client_user_id: str | None = None) -> str:
     """How a link names its patient: the clinic's id when known, else the short user id."""
     if client_user_id:
-        return f"patient {client_user_id} ({short_user_id(user_id)})"
-    return f"user {short_user_id(user_id)}"
+        return translate("LinkForm", "patient {client_user_id} ({user_id})").format(
+            client_user_id=client_user_id, user_id=short_user_id(user_id)
+        )
+    return translate("LinkForm", "user {user_id}").format(user_id=short_user_id(user_id))
 
 
 def describe_providers(
@@ -145,11 +150,17 @@ def describe_providers(
         return provider.display_name if provider is not None else slug
 
     if isinstance(request, CodeRequest):
-        return f"{name(request.provider)} (phone app code)"
+        return translate("LinkForm", "{provider} (phone app code)").format(
+            provider=name(request.provider)
+        )
     if request.provider:
         return name(request.provider)
     if request.filter_on_providers:
         names = [name(slug) for slug in request.filter_on_providers]
-        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-        return f"a choice of {shown}"
-    return "any provider"
+        shown = ", ".join(names[:4])
+        if len(names) > 4:
+            shown = ProviderChoice.tr("{names} and %n more", None, len(names) - 4).format(
+                names=shown
+            )
+        return translate("LinkForm", "a choice of {providers}").format(providers=shown)
+    return translate("LinkForm", "any provider")

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
-from vital_desktop.core.settings_table import SETTINGS_BY_NAME, SettingValue, checked
+from vital_desktop.core.i18n import translate
+from vital_desktop.core.settings_table import SETTINGS_BY_NAME, Setting, SettingValue, checked
 
 POLICY_FILE_VARIABLE = "VITAL_POLICY_FILE"
 SETTINGS_TABLE = "settings"
@@ -31,12 +33,19 @@ SETTINGS_TABLE = "settings"
 class Policy:
     """What the policy file fixes (``fixed``: setting name -> value) and what is wrong with it.
 
-    ``problem`` is None when the file is fine or absent; otherwise ``fixed`` is empty.
+    ``problem`` is None when the file is fine or absent; otherwise ``fixed`` is empty. The
+    sentence is worded when it is read (``explain``), so it comes in the language the window
+    installed even though the file is read before the translation is chosen.
     """
 
     fixed: Mapping[str, SettingValue] = field(default_factory=lambda: MappingProxyType({}))
-    problem: str | None = None
+    explain: Callable[[], str] | None = field(default=None, repr=False, compare=False)
     path: Path | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """The one sentence saying why the file was not applied, or None."""
+        return None if self.explain is None else self.explain()
 
     def is_fixed(self, name: str) -> bool:
         """True when the policy file sets ``name``."""
@@ -73,33 +82,67 @@ def load_policy(path: Path) -> Policy:
         return Policy(path=path)
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        return _broken(path, f"it could not be read ({reason})")
+        return _broken(
+            path,
+            lambda: translate("Policy", "it could not be read ({reason})").format(reason=reason),
+        )
     import tomllib  # only when a policy file exists: most desks have none
 
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        return _broken(path, "it is not UTF-8 text")
+        return _broken(path, lambda: translate("Policy", "it is not UTF-8 text"))
     except tomllib.TOMLDecodeError as error:
-        return _broken(path, f"it is not valid TOML ({error})")
+        detail = str(error)
+        return _broken(
+            path,
+            lambda: translate("Policy", "it is not valid TOML ({error})").format(error=detail),
+        )
     unknown_tables = sorted(set(document) - {SETTINGS_TABLE})
     if unknown_tables:
         return _broken(
-            path, f"it has “{unknown_tables[0]}”, but only a [{SETTINGS_TABLE}] table is read"
+            path,
+            lambda: translate(
+                "Policy", "it has “{name}”, but only a [{table}] table is read"
+            ).format(name=unknown_tables[0], table=SETTINGS_TABLE),
         )
     table = document.get(SETTINGS_TABLE, {})
     if not isinstance(table, dict):
-        return _broken(path, f"“{SETTINGS_TABLE}” must be a table: [{SETTINGS_TABLE}]")
+        return _broken(
+            path,
+            lambda: translate("Policy", "“{table}” must be a table: [{table}]").format(
+                table=SETTINGS_TABLE
+            ),
+        )
     fixed: dict[str, SettingValue] = {}
     for name, raw in table.items():
         setting = SETTINGS_BY_NAME.get(name)
         if setting is None:
-            return _broken(path, f"it names “{name}”, which is not a setting of this app")
+            return _broken(path, partial(_not_a_setting, name))
         try:
             fixed[name] = checked(setting, raw)
         except ValueError as error:
-            return _broken(path, f"its {name} is refused: {_clause(str(error))}")
+            return _broken(path, partial(_refused, setting, raw, str(error)))
     return Policy(MappingProxyType(fixed), None, path)
+
+
+def _not_a_setting(name: str) -> str:
+    return translate("Policy", "it names “{name}”, which is not a setting of this app").format(
+        name=name
+    )
+
+
+def _refused(setting: Setting, raw: object, first: str) -> str:
+    """Why the file's value for ``setting`` is refused: checked again, so worded in the
+    language of the moment (``first``, the reason found on reading, should it pass now)."""
+    try:
+        checked(setting, raw)
+        reason = first
+    except ValueError as error:
+        reason = str(error)
+    return translate("Policy", "its {name} is refused: {reason}").format(
+        name=setting.name, reason=_clause(reason)
+    )
 
 
 def _clause(sentence: str) -> str:
@@ -107,9 +150,12 @@ def _clause(sentence: str) -> str:
     return " ".join(sentence.split()).rstrip(".")
 
 
-def _broken(path: Path, what: str) -> Policy:
-    message = (
-        f"The clinic policy file {path} was not applied, so IT fixes no setting, "
-        f"because {_clause(what)}."
-    )
-    return Policy(problem=message, path=path)
+def _broken(path: Path, what: Callable[[], str]) -> Policy:
+    def explain() -> str:
+        return translate(
+            "Policy",
+            "The clinic policy file {path} was not applied, so IT fixes no setting, "
+            "because {reason}.",
+        ).format(path=path, reason=_clause(what()))
+
+    return Policy(explain=explain, path=path)

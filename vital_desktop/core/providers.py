@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP, translate
 from vital_desktop.core.models import ProviderInfo
 from vital_desktop.resources import read_text
 
@@ -36,13 +37,29 @@ PHONE_AUTH_TYPES = frozenset({"sdk", "app"})
 APP_CODE_SLUGS = frozenset({"apple_health_kit"})
 
 _UNAVAILABLE_REASONS: dict[str, str] = {
-    "sdk": "{name} connects only through the Junction mobile SDK inside a phone app, "
-    "not through a web link.",
-    "app": "{name} connects only through a phone app, not through a web link.",
-    "sdk_device": "{name} is a Bluetooth or NFC device read by a phone app with the "
-    "Junction mobile SDK; a web link cannot connect it.",
-    "manual": "{name} is entered by hand in a phone app; there is nothing to connect "
-    "through a web link.",
+    "sdk": QT_TRANSLATE_NOOP(
+        "Providers",
+        "{name} connects only through the Junction mobile SDK inside a phone app, "
+        "not through a web link.",
+    ),
+    "app": QT_TRANSLATE_NOOP(
+        "Providers", "{name} connects only through a phone app, not through a web link."
+    ),
+    "sdk_device": QT_TRANSLATE_NOOP(
+        "Providers",
+        "{name} is a Bluetooth or NFC device read by a phone app with the "
+        "Junction mobile SDK; a web link cannot connect it.",
+    ),
+    "manual": QT_TRANSLATE_NOOP(
+        "Providers",
+        "{name} is entered by hand in a phone app; there is nothing to connect through a web link.",
+    ),
+}
+_CANNOT_LINK = QT_TRANSLATE_NOOP("Providers", "{name} cannot be connected through a web link.")
+# How ``display_name`` shows a marker: "Google Fit (deprecated)".
+_MARKER_WORDS: dict[str, str] = {
+    "legacy": QT_TRANSLATE_NOOP("Providers", "legacy"),
+    "deprecated": QT_TRANSLATE_NOOP("Providers", "deprecated"),
 }
 
 
@@ -91,15 +108,17 @@ class Provider:
         up with Vital (the API cannot tell; it is a setting).
         """
         if self.shutting_down:
-            return (
-                f"{self.name} is shutting down: links may stop working, so ask the patient "
-                "whether they use another app or device."
-            )
+            return translate(
+                "Providers",
+                "{name} is shutting down: links may stop working, so ask the patient "
+                "whether they use another app or device.",
+            ).format(name=self.name)
         if self.needs_own_oauth_app and self.slug not in configured_oauth_apps:
-            return (
-                f"{self.name} needs the clinic's own {self.name} app set up with Vital; a link "
-                "will fail on the patient's phone unless your team has configured it."
-            )
+            return translate(
+                "Providers",
+                "{name} needs the clinic's own {name} app set up with Vital; a link "
+                "will fail on the patient's phone unless your team has configured it.",
+            ).format(name=self.name)
         return None
 
     @property
@@ -114,16 +133,16 @@ class Provider:
         """Why a web link cannot connect it, or None when it can."""
         if self.linkable:
             return None
-        template: str = _UNAVAILABLE_REASONS.get(
-            self.connects_via, "{name} cannot be connected through a web link."
-        )
-        return template.format(name=self.name)
+        template = _UNAVAILABLE_REASONS.get(self.connects_via, _CANNOT_LINK)
+        return translate("Providers", template).format(name=self.name)
 
     @property
     def display_name(self) -> str:
         """Name with its marker, e.g. ``"Google Fit (deprecated)"``."""
         if self.marker and f"({self.marker})" not in self.name.lower():
-            return f"{self.name} ({self.marker})"
+            return translate("Providers", "{name} ({marker})").format(
+                name=self.name, marker=translate("Providers", _MARKER_WORDS[self.marker])
+            )
         return self.name
 
     def matches(self, text: str) -> bool:

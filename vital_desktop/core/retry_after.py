@@ -14,10 +14,15 @@ import email.utils
 import math
 import time
 
+from vital_desktop.core.i18n import Plurals, translate
+
 # Anything beyond a day is "more than a day" to a person at a desk; capping at two days
 # keeps the number finite and small enough for any timer while staying above that line.
 ONE_DAY = 86_400.0
 MAX_RETRY_AFTER = 2 * ONE_DAY
+
+# The wait's plural sentences (named as their translation context: see core.i18n).
+RetryAfter = Plurals("RetryAfter")
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -69,30 +74,27 @@ def _round(value: float) -> int:
     return math.floor(value + 0.5)
 
 
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
-
-
 def wait_phrase(seconds: float | None) -> str:
     """``"about 1 second"``, ``"about 30 seconds"``, ``"about 2 minutes"``,
     ``"about 3 hours"``; ``"a minute"`` when the server said nothing usable; ``"more than
     a day"`` beyond a day."""
     if seconds is None or math.isnan(seconds):
-        return "a minute"
+        return translate("RetryAfter", "a minute")
     if seconds > ONE_DAY:
-        return "more than a day"
+        return translate("RetryAfter", "more than a day")
     if seconds < 89.5:
-        return "about " + _count(max(1, _round(seconds)), "second")
+        return RetryAfter.tr("about %n second(s)", None, max(1, _round(seconds)))
     if seconds < 89.5 * 60:
-        return "about " + _count(_round(seconds / 60), "minute")
-    return "about " + _count(_round(seconds / 3600), "hour")
+        return RetryAfter.tr("about %n minute(s)", None, _round(seconds / 60))
+    return RetryAfter.tr("about %n hour(s)", None, _round(seconds / 3600))
 
 
 def wait_sentence(seconds: float | None) -> str:
     """The sentence that tells the desk how long to wait before trying again."""
     if seconds is not None and not math.isnan(seconds) and seconds > ONE_DAY:
-        return (
+        return translate(
+            "RetryAfter",
             "Vital asked the app to wait more than a day before trying again; try later, "
-            "and if it keeps happening, send the details to support."
+            "and if it keeps happening, send the details to support.",
         )
-    return f"Wait {wait_phrase(seconds)} and try again."
+    return translate("RetryAfter", "Wait {wait} and try again.").format(wait=wait_phrase(seconds))

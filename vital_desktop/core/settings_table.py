@@ -18,7 +18,11 @@ from vital_desktop.core.environments import custom_target
 from vital_desktop.core.errors import VitalError
 from vital_desktop.core.i18n import QT_TRANSLATE_NOOP, translate
 from vital_desktop.core.providers import SLUG_PATTERN, bundled_catalogue
-from vital_desktop.core.validation import redirect_url_problem, slug_problem
+from vital_desktop.core.validation import (
+    not_a_provider_name,
+    redirect_url_problem,
+    slug_problem,
+)
 
 SettingValue = int | float | str | bool | tuple[str, ...]
 Check = Callable[[SettingValue], str | None]
@@ -56,7 +60,7 @@ class Setting:
     maximum: float | None = None
     check: Check | None = None
     candidates: Callable[[], tuple[tuple[str, str], ...]] | None = None
-    section: str = "General"
+    section: str = QT_TRANSLATE_NOOP("Settings", "General")
     remembered: bool = False
 
     def problem(self, value: object) -> str | None:
@@ -102,7 +106,7 @@ _KIND_WORDS: dict[Kind, str] = {
 
 
 def _number(value: float | None) -> str:
-    return "any" if value is None else f"{value:g}"
+    return translate("Settings", "any") if value is None else f"{value:g}"
 
 
 def _has_kind(kind: Kind, value: object) -> bool:
@@ -138,7 +142,7 @@ def _slug_shape_check(value: SettingValue) -> str | None:
     names = value if isinstance(value, tuple) else (str(value),)
     for name in names:
         if name and not SLUG_PATTERN.match(name):
-            return f"“{name[:40]}” is not a provider name (use lowercase letters, digits and _)."
+            return not_a_provider_name(name)
     return None
 
 
@@ -159,10 +163,9 @@ def _own_oauth_check(value: SettingValue) -> str | None:
         if problem:
             return problem
         if slug not in allowed:
-            return (
-                f"“{slug}” does not need the clinic's own OAuth app; only "
-                f"{', '.join(sorted(allowed))} do."
-            )
+            return translate(
+                "Settings", "“{slug}” does not need the clinic's own OAuth app; only {allowed} do."
+            ).format(slug=slug, allowed=", ".join(sorted(allowed)))
     return None
 
 
@@ -185,9 +188,11 @@ def _ca_bundle_check(value: SettingValue) -> str | None:
     except (OSError, RuntimeError, ValueError):
         exists = is_file = False
     if not exists:
-        return f"There is no certificate file at {text}."
+        return translate("Settings", "There is no certificate file at {path}.").format(path=text)
     if not is_file:
-        return f"{text} is a folder, not a certificate file."
+        return translate("Settings", "{path} is a folder, not a certificate file.").format(
+            path=text
+        )
     return None
 
 

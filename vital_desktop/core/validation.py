@@ -70,12 +70,19 @@ def _known(known_slugs: Collection[str] | None) -> Collection[str]:
     return known_slugs if known_slugs is not None else bundled_catalogue().slugs
 
 
+def not_a_provider_name(text: str) -> str:
+    """The sentence for text that cannot be a provider's slug (shown cut to 40 characters)."""
+    return translate(
+        "Validation", "“{slug}” is not a provider name (use lowercase letters, digits and _)."
+    ).format(slug=text[:40])
+
+
 def slug_problem(slug: str, known_slugs: Collection[str] | None = None) -> str | None:
     """Why ``slug`` cannot be sent, or None. Known = bundled table unless given."""
     if not SLUG_PATTERN.match(slug):
-        return f"“{slug[:40]}” is not a provider name (use lowercase letters, digits and _)."
+        return not_a_provider_name(slug)
     if slug not in _known(known_slugs):
-        return f"“{slug}” is not a provider Vital knows."
+        return translate("Validation", "“{slug}” is not a provider Vital knows.").format(slug=slug)
     return None
 
 
@@ -108,7 +115,9 @@ def redirect_url_problem(text: str) -> str | None:
     if not value:
         return None
     if len(value) > MAX_URL_LENGTH:
-        return f"The redirect URL is longer than {MAX_URL_LENGTH} characters."
+        return translate(
+            "Validation", "The redirect URL is longer than {limit} characters."
+        ).format(limit=MAX_URL_LENGTH)
     if any(ch.isspace() for ch in value) or has_hidden_characters(value):
         return translate(
             "Validation", "The redirect URL must not contain spaces or control characters."
@@ -121,10 +130,11 @@ def redirect_url_problem(text: str) -> str | None:
         )
     scheme = match.group(1).lower()
     if scheme in REFUSED_SCHEMES:
-        return (
-            f"{scheme}: addresses are refused as a redirect: they could run code or read "
-            "files on the patient's device. Use https:// or your app's own scheme."
-        )
+        return translate(
+            "Validation",
+            "{scheme}: addresses are refused as a redirect: they could run code or read "
+            "files on the patient's device. Use https:// or your app's own scheme.",
+        ).format(scheme=scheme)
     if scheme in ("http", "https"):
         try:
             host = urlsplit(value).hostname
@@ -156,7 +166,9 @@ def client_user_id_problem(text: str) -> str | None:
     if not value:
         return translate("Validation", "Enter the clinic's own patient ID.")
     if len(value) > MAX_CLIENT_USER_ID_LENGTH:
-        return f"The clinic's patient ID is longer than {MAX_CLIENT_USER_ID_LENGTH} characters."
+        return translate(
+            "Validation", "The clinic's patient ID is longer than {limit} characters."
+        ).format(limit=MAX_CLIENT_USER_ID_LENGTH)
     if has_hidden_characters(value):
         return translate(
             "Validation", "The clinic's patient ID must not contain control characters."

@@ -4,7 +4,8 @@ Compiled translations ship inside the package as ``vital_desktop/translations/
 vital_desktop_<lang>.qm`` (built from the ``.ts`` sources by ``scripts/update_translations.sh``).
 ``install_translator`` must run on the QApplication before any window is built: texts are
 translated once, when a widget is made. It also routes the Qt-free core's sentences
-(``vital_desktop.core.i18n.translate``) through ``QCoreApplication.translate``.
+(``vital_desktop.core.i18n.translate``, and its ``%n`` plurals) through
+``QCoreApplication.translate``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def _qm_file(language: str, directory: Path | None) -> Path | None:
     return Path(copy.name)
 
 
+def _translate_plural(context: str, text: str, n: int) -> str:
+    """The core's ``%n`` sentences: Qt picks the translation's plural form for ``n``."""
+    return QCoreApplication.translate(context, text, None, n)
+
+
 def install_translator(
     app: QCoreApplication, language: str, *, directory: Path | None = None
 ) -> str | None:
@@ -81,7 +87,7 @@ def install_translator(
                 log.warning("could not load the translation %s", path)
                 continue
             app.installTranslator(translator)
-            core_i18n.set_translator(QCoreApplication.translate)
+            core_i18n.set_translator(QCoreApplication.translate, plural=_translate_plural)
             log.info("language %s loaded from %s", code, path.name)
             return code
     except Exception:

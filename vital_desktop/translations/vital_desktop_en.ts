@@ -4,8 +4,116 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../qt/app.py" line="+127"/>
+        <location filename="../qt/app.py" line="+142"/>
         <source>Vital link</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Client</name>
+    <message>
+        <location filename="../core/client.py" line="+215"/>
+        <source>Type at least two characters of a user ID or the clinic&apos;s patient ID to search.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Demo connections need the Vital user ID of a patient made by Vital; this one is not.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Demo connections exist only for {providers}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+153"/>
+        <source>Vital ({host}) did not answer in time. Check the network and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The address {host} could not be found. Check the internet connection, or the custom API address if one is set.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A secure connection to {host} could not be set up (certificate problem). Check the computer&apos;s date and time, or ask IT about a network filter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Could not connect to Vital at {host}. Check the internet connection and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Vital did not accept the API key. Check that it is current and that it belongs to {target}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Vital has no such user in this environment. Check the user ID, and that the environment and region are the ones the patient was created in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Nothing at {host} answers like the Vital API: check the API address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Vital rejected the request as invalid.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Vital rejected the request as invalid: {reason}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>A patient with that clinic ID already exists (Vital user ID {user_id}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Vital refused the request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Vital refused the request: {reason}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Vital is receiving too many requests right now. {wait}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Vital&apos;s servers had a problem (error {status}). Try again later (Vital asked the app to wait more than a day).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Vital&apos;s servers had a problem (error {status}). Try again in {wait}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Vital answered with an unexpected status ({status}). Try again; if it keeps happening, send the details to support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>The code&apos;s expiry time must be a date and time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Vital sent a far larger reply than expected, so the app stopped reading it. Try again; if it keeps happening, send the details to support.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -167,6 +275,19 @@
     </message>
 </context>
 <context>
+    <name>Countdown</name>
+    <message>
+        <location filename="../core/deadline.py" line="+98"/>
+        <source>Expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{time} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CountdownLabel</name>
     <message>
         <location filename="../qt/widgets/countdown_label.py" line="+23"/>
@@ -282,7 +403,7 @@
 <context>
     <name>Environments</name>
     <message>
-        <location filename="../core/environments.py" line="+144"/>
+        <location filename="../core/environments.py" line="+124"/>
         <location line="+9"/>
         <source>The API address&apos;s host name is not a valid international domain name.</source>
         <translation type="unfinished"></translation>
@@ -356,7 +477,7 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../core/errors.py" line="+232"/>
+        <location filename="../core/errors.py" line="+225"/>
         <source>Vital sent a reply the app could not understand. Try again; if it keeps happening, send the details to support.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -488,7 +609,7 @@
 <context>
     <name>History</name>
     <message>
-        <location filename="../core/history_store.py" line="+183"/>
+        <location filename="../core/history_store.py" line="+191"/>
         <source>The history file was damaged; it was moved aside to {path} and a new one started.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -956,7 +1077,7 @@
 <context>
     <name>Keystore</name>
     <message>
-        <location filename="../core/keystore.py" line="+43"/>
+        <location filename="../core/keystore.py" line="+46"/>
         <source>No keychain is available on this computer, so the key is kept for this session only.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -966,17 +1087,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+95"/>
         <source>The keychain could not be read, so the stored {key} key was not used.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
         <source>The keychain did not save the {key} key (it is locked, or refused), so the key is kept for this session only.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>The keychain did not remove the {key} key; unlock the keychain and try again, or delete &apos;{entry}&apos; from it by hand.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -984,7 +1105,7 @@
 <context>
     <name>LinkController</name>
     <message>
-        <location filename="../qt/controllers/link_controller.py" line="+82"/>
+        <location filename="../qt/controllers/link_controller.py" line="+92"/>
         <source>Not for this patient</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1004,13 +1125,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+72"/>
-        <location line="+512"/>
+        <location line="+74"/>
+        <location line="+530"/>
         <source>Connected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-411"/>
+        <location line="-423"/>
         <source>Demo patient created on the practice server.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1025,7 +1146,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+132"/>
+        <location line="+143"/>
         <source>The patient or connection changed while the link was being made, so it was not shown. Press Generate link for the patient in the form.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1050,13 +1171,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>The link expired without a connection. Generate a new one for the same patient with the button below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+19"/>
-        <location line="+47"/>
+        <location line="+49"/>
         <source>Waiting for the patient to connect…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1099,13 +1220,38 @@
 <context>
     <name>LinkForm</name>
     <message>
-        <location filename="../core/link_form.py" line="+111"/>
+        <location filename="../core/link_form.py" line="+115"/>
         <source>Choose a provider that connects through the phone app.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
         <source>A code can last from one minute to one day.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>patient {client_user_id} ({user_id})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>user {user_id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>{provider} (phone app code)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>a choice of {providers}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>any provider</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1198,30 +1344,30 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+164"/>
+        <location line="+170"/>
         <source>Generate link</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-163"/>
-        <location line="+166"/>
-        <location line="+16"/>
+        <location line="-169"/>
+        <location line="+172"/>
+        <location line="+18"/>
         <source>Enter or Ctrl+Enter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-179"/>
+        <location line="-187"/>
         <source>Why Generate is not available</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+156"/>
+        <location line="+162"/>
         <source>Waiting for Vital</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="-156"/>
         <source>Asking Vital for a link… (Escape cancels)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1232,12 +1378,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+156"/>
+        <location line="+162"/>
         <source>Cancel the request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-151"/>
+        <location line="-157"/>
         <source>Connection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1267,7 +1413,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+40"/>
         <source>Link for the patient</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1277,7 +1423,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+27"/>
         <source>Provider list from Vital</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1337,12 +1483,12 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+95"/>
+        <location line="+107"/>
         <source>Show technical details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-94"/>
+        <location line="-106"/>
         <source>Show or hide the technical details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1357,12 +1503,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+27"/>
         <source>Technical details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+71"/>
         <source>Hide technical details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1370,7 +1516,7 @@
 <context>
     <name>PatientController</name>
     <message>
-        <location filename="../qt/controllers/patient_controller.py" line="+50"/>
+        <location filename="../qt/controllers/patient_controller.py" line="+51"/>
         <source>Disconnect provider</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1500,7 +1646,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>connection error</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1632,8 +1778,51 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+66"/>
         <source>Checking connected providers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Policy</name>
+    <message>
+        <location filename="../core/policy.py" line="+87"/>
+        <source>it could not be read ({reason})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>it is not UTF-8 text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>it is not valid TOML ({error})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>it has “{name}”, but only a [{table}] table is read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>“{table}” must be a table: [{table}]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>it names “{name}”, which is not a setting of this app</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>its {name} is refused: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The clinic policy file {path} was not applied, so IT fixes no setting, because {reason}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1648,6 +1837,17 @@
         <location line="+261"/>
         <source>Preferences</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ProviderChoice</name>
+    <message numerus="yes">
+        <location filename="../core/link_form.py" line="-4"/>
+        <source>{names} and %n more</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1689,14 +1889,67 @@
     </message>
 </context>
 <context>
+    <name>Providers</name>
+    <message>
+        <location filename="../core/providers.py" line="+40"/>
+        <source>{name} connects only through the Junction mobile SDK inside a phone app, not through a web link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} connects only through a phone app, not through a web link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} is a Bluetooth or NFC device read by a phone app with the Junction mobile SDK; a web link cannot connect it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} is entered by hand in a phone app; there is nothing to connect through a web link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} cannot be connected through a web link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>legacy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>deprecated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>{name} is shutting down: links may stop working, so ask the patient whether they use another app or device.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{name} needs the clinic&apos;s own {name} app set up with Vital; a link will fail on the patient&apos;s phone unless your team has configured it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>{name} ({marker})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>QRCodeWidget</name>
     <message>
-        <location filename="../qt/widgets/qr_widget.py" line="+92"/>
+        <location filename="../qt/widgets/qr_widget.py" line="+103"/>
         <source>QR code of the link</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+32"/>
         <source>Scan with the phone camera to open the link</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1706,12 +1959,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+20"/>
         <source>No code: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+67"/>
         <source>The QR code appears here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1724,7 +1977,7 @@
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../qt/widgets/result_panel.py" line="+37"/>
+        <location filename="../qt/widgets/result_panel.py" line="+38"/>
         <source>Fill in the patient&apos;s Vital user ID and press Generate link. The QR code and the link will appear here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1761,12 +2014,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+121"/>
+        <location line="+124"/>
         <source>Code for the phone app</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-108"/>
         <source>Link for the patient</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1787,12 +2040,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+92"/>
+        <location line="+95"/>
         <source>&amp;Copy link</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-92"/>
+        <location line="-95"/>
         <source>Copy the link</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1827,7 +2080,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+82"/>
         <source>Link ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1881,9 +2134,56 @@
     </message>
 </context>
 <context>
+    <name>RetryAfter</name>
+    <message>
+        <location filename="../core/retry_after.py" line="+82"/>
+        <source>a minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>more than a day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>about %n second(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>about %n minute(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>about %n hour(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Vital asked the app to wait more than a day before trying again; try later, and if it keeps happening, send the details to support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Wait {wait} and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Service</name>
     <message>
-        <location filename="../qt/service.py" line="+53"/>
+        <location filename="../qt/service.py" line="+68"/>
         <source>Something unexpected stopped the app from finishing this. Try again; if it keeps happening, send the details to support.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1899,7 +2199,7 @@
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../core/settings_table.py" line="+66"/>
+        <location filename="../core/settings_table.py" line="+70"/>
         <source>{label} must be {kind}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1949,7 +2249,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+5"/>
+        <source>any</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>“{slug}” does not need the clinic&apos;s own OAuth app; only {allowed} do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>There is no certificate file at {path}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{path} is a folder, not a certificate file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Link lasts (minutes)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2132,7 +2452,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-300"/>
+        <location line="+302"/>
         <source>General</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2176,6 +2497,124 @@
     </message>
 </context>
 <context>
+    <name>StaffWords</name>
+    <message>
+        <location filename="../core/staff_words.py" line="+19"/>
+        <source>The link was not valid: make a new link for the patient.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The link had expired before the patient finished: make a new link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The link had already been used: make a new link if the patient still needs to connect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Vital could not check the link: make a new link and ask the patient to open it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The patient&apos;s password for this provider was wrong: ask them to try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The patient&apos;s password for this provider has expired: ask them to reset it on the provider&apos;s own site or app, then make a new link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The provider&apos;s service had a problem: make a new link and try again in a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This provider is not available in the patient&apos;s region: choose another provider.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>That provider account is already connected to another patient: ask the patient to use their own account, or disconnect it from the other patient first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The patient did not allow all the data the clinic needs: make a new link and ask them to tick every permission.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The verification code the patient typed was wrong: make a new link and ask them to use the newest code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The patient closed the page without connecting: make a new link if they still want to connect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The connection did not finish: make a new link and try again, and if it fails again, send the details to support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{name} stopped letting Vital read the patient&apos;s data (its sign-in ran out): make a new link so the patient can connect {name} again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} could not be set up to send new data: make a new link so the patient can connect {name} again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} no longer knows the patient&apos;s account: ask the patient which account they use, then make a new link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The patient disconnected the clinic in {name} itself: make a new link if they want to connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} is connected without all the data the clinic needs: make a new link and ask the patient to allow every permission.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} no longer accepts the patient&apos;s password: make a new link and ask the patient to sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The patient&apos;s {name} password has expired: ask them to reset it with {name}, then make a new link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{name} has a problem with the patient&apos;s connection: make a new link so the patient can connect {name} again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>{sentence} (Details: {detail}.)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>the provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>UserIdField</name>
     <message>
         <location filename="../qt/widgets/user_id_field.py" line="+19"/>
@@ -2204,7 +2643,7 @@
 <context>
     <name>Validation</name>
     <message>
-        <location filename="../core/validation.py" line="+50"/>
+        <location filename="../core/validation.py" line="+49"/>
         <source>Enter the patient&apos;s Vital user ID.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2214,7 +2653,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+24"/>
+        <source>“{slug}” is not a provider name (use lowercase letters, digits and _).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>“{slug}” is not a provider Vital knows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>The redirect URL is longer than {limit} characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>The redirect URL must not contain spaces or control characters.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2224,7 +2678,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+6"/>
+        <source>{scheme}: addresses are refused as a redirect: they could run code or read files on the patient&apos;s device. Use https:// or your app&apos;s own scheme.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>The redirect URL must name a host, for example https://clinic.example/done.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2236,6 +2695,11 @@
     <message>
         <location line="+18"/>
         <source>Enter the clinic&apos;s own patient ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The clinic&apos;s patient ID is longer than {limit} characters.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
