@@ -11,7 +11,6 @@ import pytest
 
 from vital_desktop.core.connection import (
     MODE_LABELS,
-    STARTING,
     Connection,
     ConnectionChoice,
     ConnectionIdentity,
@@ -63,8 +62,11 @@ def test_demo_while_the_practice_server_starts() -> None:
     for endpoint in (None, DemoEndpoint()):
         connection = demo(endpoint)
         assert not connection.ready
-        assert connection.problem is STARTING
+        assert connection.problem is not None
         assert connection.problem.kind is ErrorKind.CANNOT_CONNECT
+        assert connection.problem.message == (
+            "The practice server is still starting; try again in a moment."
+        )
         assert connection.target is None
         assert connection.label == "Demo (practice server)"
 

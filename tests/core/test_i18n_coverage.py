@@ -15,16 +15,29 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 
-from vital_desktop.core import i18n
+from vital_desktop.core import i18n, tls
 from vital_desktop.core.client import DEMO_PROVIDERS, VitalClient
+from vital_desktop.core.connection import ConnectionChoice, DemoEndpoint, Mode, resolve_connection
 from vital_desktop.core.connection_watch import poll_sentence
 from vital_desktop.core.deadline import Deadline
-from vital_desktop.core.environments import custom_target
+from vital_desktop.core.environments import (
+    KEY_PREFIXES,
+    Environment,
+    Region,
+    check_key,
+    custom_target,
+    describe,
+    inspect_key,
+    key_mismatch,
+    standard_target,
+)
 from vital_desktop.core.errors import ErrorKind, VitalError, bad_response
+from vital_desktop.core.link_board import Binding, LinkPurpose
 from vital_desktop.core.link_form import (
     CodeRequest,
     LinkForm,
@@ -32,12 +45,17 @@ from vital_desktop.core.link_form import (
     build_request,
     describe_patient,
     describe_providers,
+    patient_key,
 )
-from vital_desktop.core.policy import load_policy
+from vital_desktop.core.models import LinkToken
+from vital_desktop.core.policy import Policy, load_policy
+from vital_desktop.core.preferences import FixedByPolicy, MemoryStore, Preferences
 from vital_desktop.core.providers import Provider, WebSupport, bundled_catalogue
+from vital_desktop.core.proxies import proxy_for
 from vital_desktop.core.retry_after import wait_phrase, wait_sentence
 from vital_desktop.core.settings_table import SETTINGS_BY_NAME, checked
 from vital_desktop.core.staff_words import connection_error_sentence, widget_error_sentence
+from vital_desktop.core.tls import client_ssl_context, read_ca_bundle
 from vital_desktop.core.validation import (
     LinkTokenRequest,
     client_user_id_problem,
@@ -129,6 +147,7 @@ def _assert_client_error(err: VitalError, client: VitalClient, *data: str | None
         ("POST /v2/link/token=503,retry-after=30", ErrorKind.SERVER_ERROR, "⟦ABOUT 30 SECOND"),
         ("POST /v2/link/token=huge", ErrorKind.TOO_LARGE, ""),
         ("POST /v2/link/token=drop", ErrorKind.CANNOT_CONNECT, ""),
+        ("POST /v2/link/token=long-link", ErrorKind.BAD_RESPONSE, ""),  # models.unsafe_link
     ],
 )
 def test_every_api_failure_is_worded_in_the_installed_language(
@@ -385,6 +404,190 @@ def test_the_polling_line_is_translated() -> None:
     assert poll_sentence(0) == ""
     assert_translated(poll_sentence(1))
     assert_translated(poll_sentence(9))
+
+
+# ------------------------------------------------- environments, connection, link board
+
+KEYS = {(e, r): prefix + "abc123" for (e, r), prefix in KEY_PREFIXES.items()}
+
+
+def test_environment_names_and_target_labels_are_translated() -> None:
+    for (environment, region), key in KEYS.items():
+        assert_translated(describe(environment, region))
+        assert_translated(inspect_key(key).label)
+        assert_translated(standard_target(environment, region).label)
+        assert_translated(standard_target(environment, region, legacy=True).label)
+    custom = custom_target("https://proxy.example/vital")
+    assert_translated(custom.label, custom.base_url)
+
+
+def test_a_key_that_disagrees_with_the_host_is_translated() -> None:
+    for (environment, region), key in KEYS.items():
+        for other in KEYS:
+            problem = key_mismatch(inspect_key(key), standard_target(*other))
+            if other == (environment, region):
+                assert problem is None
+            else:
+                assert_translated(problem)
+    err = _fail(
+        check_key,
+        KEYS[Environment.SANDBOX, Region.US],
+        standard_target(Environment.PRODUCTION, Region.EU),
+    )
+    assert err.kind is ErrorKind.KEY_MISMATCH
+    assert_translated(err.message)
+    # The same sentence reaches the connection panel.
+    choice = ConnectionChoice(
+        Mode.PRODUCTION, Region.US, api_key_text=KEYS[Environment.SANDBOX, Region.US]
+    )
+    connection = resolve_connection(choice)
+    assert connection.problem is not None
+    assert_translated(connection.problem.message)
+    assert_translated(connection.label)
+
+
+def test_connection_labels_and_the_demo_problem_are_translated() -> None:
+    starting = resolve_connection(ConnectionChoice(Mode.DEMO))
+    assert starting.problem is not None and starting.problem.kind is ErrorKind.CANNOT_CONNECT
+    assert_translated(starting.problem.message)
+    assert_translated(starting.label)
+    target = custom_target("http://127.0.0.1:48123")
+    demo = resolve_connection(
+        ConnectionChoice(Mode.DEMO), DemoEndpoint(target, KEYS[Environment.SANDBOX, Region.US])
+    )
+    assert demo.ready
+    assert_translated(demo.label)
+    key = KEYS[Environment.PRODUCTION, Region.EU]
+    for choice in [
+        ConnectionChoice(
+            Mode.SANDBOX, Region.EU, api_key_text=KEYS[Environment.SANDBOX, Region.EU]
+        ),
+        ConnectionChoice(Mode.PRODUCTION, Region.EU, api_key_text=key, legacy=True),
+        ConnectionChoice(Mode.CUSTOM, base_url_text="https://api.example.com", api_key_text=key),
+        ConnectionChoice(Mode.CUSTOM, base_url_text="https://api.example.com"),  # no key
+        ConnectionChoice(Mode.CUSTOM, base_url_text="not an address"),  # no target at all
+    ]:
+        connection = resolve_connection(choice)
+        assert_translated(connection.label, "api.example.com", "https://api.example.com")
+
+
+def test_the_link_description_is_translated() -> None:
+    connection = resolve_connection(
+        ConnectionChoice(Mode.SANDBOX, api_key_text=KEYS[Environment.SANDBOX, Region.US])
+    )
+    request = LinkTokenRequest.build(UID, filter_on_providers=["oura"])
+    purpose = LinkPurpose(
+        Binding(patient_key(UID), connection.identity),
+        request,
+        describe_patient(UID),
+        describe_providers(request, bundled_catalogue()),
+        connection.label,
+    )
+    assert_translated(purpose.description, "1b4e28ba…0016d3cca427", "Oura")
+
+
+def test_an_unsafe_link_from_the_server_is_translated() -> None:
+    reply = {"link_token": "t", "link_web_url": "http://link.example/?token=t"}
+    err = _fail(LinkToken.from_json, reply, "POST /v2/link/token")
+    assert err.kind is ErrorKind.BAD_RESPONSE
+    assert_translated(err.message)
+
+
+# ------------------------------------------------------ proxies and certificate settings
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://proxy.example:notaport",
+        "http://[::1",
+        "http://",
+        "http://pro xy.example:3128",
+        "ftp://proxy.example:21",
+        "socks4://proxy.example:1080",
+        "socks5://proxy.example:1080",  # socksio is not installed
+    ],
+)
+def test_broken_proxy_settings_are_translated(value: str) -> None:
+    target = custom_target("https://api.example.com")
+    err = _fail(proxy_for, target, {"HTTPS_PROXY": value})
+    assert err.field == "proxy"
+    assert_translated(err.message, "ftp", "socks4", "socks5")
+    assert "HTTPS_PROXY" in err.message
+
+
+@pytest.mark.parametrize(
+    ("variable", "problem"),
+    [
+        (variable, problem)
+        for variable in ("SSL_CERT_FILE", "ca_bundle")
+        for problem in ("missing", "not-pem", "too-large", "unreadable")
+    ]
+    + [("SSL_CERT_DIR", "missing"), ("SSL_CERT_DIR", "not-pem")],
+)
+def test_broken_certificate_settings_are_translated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, problem: str
+) -> None:
+    value = tmp_path / ("nowhere" if problem == "missing" else "ca.pem")
+    if problem != "missing":
+        value.write_text("this is not a certificate\n")
+    if variable == "SSL_CERT_DIR" and problem == "not-pem":
+        value = tmp_path
+    if problem == "too-large":
+        monkeypatch.setattr(tls, "MAX_BUNDLE_BYTES", 5)
+    if problem == "unreadable":
+
+        def refuse(*args: object, **kwargs: object) -> object:
+            raise PermissionError("refused")
+
+        monkeypatch.setattr(tls.Path, "open", refuse)
+    if variable == "ca_bundle":
+        err = _fail(read_ca_bundle, str(value))
+    else:
+        err = _fail(client_ssl_context, {variable: str(value)})
+    assert err.field == variable.lower()
+    assert_translated(err.message, value.name, variable)
+
+
+def test_every_certificate_sentence_is_translated() -> None:
+    for variable in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        for reason in tls._ENV_SENTENCES:
+            assert_translated(tls._env_error(variable)(reason).message, variable)
+    assert set(tls._BUNDLE_SENTENCES) <= set(tls._ENV_SENTENCES)
+
+
+# ------------------------------------------------------------------------ preferences
+
+
+def test_a_setting_fixed_by_the_policy_is_translated() -> None:
+    policy = Policy(MappingProxyType({"link_ttl_minutes": 5}))
+    prefs = Preferences(MemoryStore(), policy)
+    with pytest.raises(FixedByPolicy) as info:
+        prefs.set("link_ttl_minutes", 10)
+    assert_translated(str(info.value))
+    i18n.set_translator(None)
+    assert str(info.value) == "“Link lasts (minutes)” is set by your clinic's IT (policy file)."
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("link_ttl_minutes", 0), ("ca_bundle", "/no/such/file.pem"), ("last_provider", "No Slug")],
+)
+def test_a_saved_value_not_used_is_worded_when_shown(name: str, value: object) -> None:
+    i18n.set_translator(None)  # the window reads the settings before it picks a language
+    prefs = Preferences(MemoryStore({name: value}))
+    assert prefs.value(name) == SETTINGS_BY_NAME[name].default
+    [problem] = prefs.problems()
+    assert problem.startswith("The saved “")
+    i18n.set_translator(pseudo)
+    [problem] = prefs.problems()
+    assert_translated(problem, "/no/such/file.pem", "No Slug")
+
+
+def test_an_unusable_history_value_is_translated() -> None:
+    from vital_desktop.core.history_store import _reason
+
+    assert_translated(_reason(UnicodeEncodeError("utf-8", "\udc80", 0, 1, "surrogate")))
 
 
 def test_the_check_catches_an_untranslated_sentence() -> None:

@@ -22,10 +22,11 @@ from vital_desktop.core.environments import (
     clean_key,
     custom_target,
     inspect_key,
+    place_label,
     standard_target,
 )
 from vital_desktop.core.errors import ErrorKind, VitalError
-from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP, translate
 
 
 class Mode(enum.StrEnum):
@@ -110,21 +111,28 @@ class Connection:
 
     @property
     def label(self) -> str:
-        """``"Sandbox · US"``, ``"Demo (practice server)"`` or ``"Custom (https://…)"``."""
+        """``"Sandbox · US"``, ``"Demo (practice server)"`` or ``"Custom (https://…)"``.
+
+        Translated, for showing only: a link is bound to ``identity``, never to the label.
+        """
         if self.mode is Mode.DEMO:
-            return "Demo (practice server)"
+            return translate("Connection", "Demo (practice server)")
         if self.mode is Mode.CUSTOM and self.key_info is not None and self.target is not None:
-            return f"{self.key_info.environment.label} · {self.key_info.region.label} via " + (
-                self.target.host
+            place = place_label(self.key_info.environment, self.key_info.region)
+            return translate("Connection", "{place} via {host}").format(
+                place=place, host=self.target.host
             )
         if self.target is not None:
             return self.target.label
-        return MODE_LABELS[self.mode]
+        return translate("Connection", MODE_LABELS[self.mode])
 
 
-STARTING = VitalError(
-    ErrorKind.CANNOT_CONNECT, "The practice server is still starting; try again in a moment."
-)
+def still_starting() -> VitalError:
+    """The problem of demo mode while the practice server starts (worded when it is made)."""
+    return VitalError(
+        ErrorKind.CANNOT_CONNECT,
+        translate("Connection", "The practice server is still starting; try again in a moment."),
+    )
 
 
 def resolve_connection(choice: ConnectionChoice, demo: DemoEndpoint | None = None) -> Connection:
@@ -133,7 +141,7 @@ def resolve_connection(choice: ConnectionChoice, demo: DemoEndpoint | None = Non
         endpoint = demo or DemoEndpoint()
         problem = endpoint.problem
         if endpoint.target is None and problem is None:
-            problem = STARTING
+            problem = still_starting()
         info = _known_key(endpoint.api_key)
         return Connection(choice.mode, endpoint.target, endpoint.api_key, info, problem)
     key = clean_key(choice.api_key_text)

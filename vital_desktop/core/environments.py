@@ -56,8 +56,21 @@ KEY_PREFIXES: dict[tuple[Environment, Region], str] = {
 
 
 def describe(environment: Environment, region: Region) -> str:
-    """``"sandbox US"``: how a sentence names an environment and region."""
-    return f"{environment.value} {region.label}"
+    """``"sandbox US"``: how a sentence names an environment and region (translated)."""
+    if environment is Environment.PRODUCTION:
+        text = translate("Environments", "production {region}")
+    else:
+        text = translate("Environments", "sandbox {region}")
+    return text.format(region=region.label)
+
+
+def place_label(environment: Environment, region: Region) -> str:
+    """``"Sandbox · US"``: how a label or heading names an environment and region."""
+    if environment is Environment.PRODUCTION:
+        text = translate("Environments", "Production · {region}")
+    else:
+        text = translate("Environments", "Sandbox · {region}")
+    return text.format(region=region.label)
 
 
 @dataclass(frozen=True)
@@ -80,10 +93,14 @@ class ApiTarget:
 
     @property
     def label(self) -> str:
+        """``"Sandbox · US"``, ``"… (legacy host)"`` or ``"Custom (https://…)"``, translated
+        (shown only: nothing compares it)."""
         if self.environment is None or self.region is None:
-            return f"Custom ({self.base_url})"
-        suffix = " (legacy host)" if self.legacy else ""
-        return f"{self.environment.label} · {self.region.label}{suffix}"
+            return translate("Environments", "Custom ({address})").format(address=self.base_url)
+        place = place_label(self.environment, self.region)
+        if self.legacy:
+            return translate("Environments", "{place} (legacy host)").format(place=place)
+        return place
 
 
 def standard_target(environment: Environment, region: Region, *, legacy: bool = False) -> ApiTarget:
@@ -287,11 +304,11 @@ def key_mismatch(info: KeyInfo, target: ApiTarget) -> str | None:
         return None
     if (info.environment, info.region) == (target.environment, target.region):
         return None
-    wanted = describe(target.environment, target.region)
-    return (
-        f"This is a {info.label} key, but the app is set to {wanted}. "
-        f"Switch to {info.label}, or paste a {wanted} key."
-    )
+    return translate(
+        "Environments",
+        "This is a {key} key, but the app is set to {wanted}. "
+        "Switch to {key}, or paste a {wanted} key.",
+    ).format(key=info.label, wanted=describe(target.environment, target.region))
 
 
 def check_key(key: str, target: ApiTarget) -> KeyInfo:

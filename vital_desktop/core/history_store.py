@@ -575,7 +575,7 @@ def _hand_off(row: tuple[Any, ...]) -> HandOff:
 
 def _reason(error: BaseException) -> str:
     if isinstance(error, UnicodeError):
-        return "a value is not valid text"
+        return translate("History", "a value is not valid text")
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return str(error) or type(error).__name__

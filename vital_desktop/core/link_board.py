@@ -15,7 +15,7 @@ import enum
 from dataclasses import dataclass
 
 from vital_desktop.core.connection import ConnectionIdentity
-from vital_desktop.core.i18n import QT_TRANSLATE_NOOP
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP, translate
 from vital_desktop.core.link_code import CodeSession
 from vital_desktop.core.link_form import CodeRequest
 from vital_desktop.core.link_session import LinkSession
@@ -67,8 +67,12 @@ class LinkPurpose:
 
     @property
     def description(self) -> str:
-        """One line: who, what, where."""
-        return f"For {self.patient_label} · {self.providers_label} · {self.connection_label}"
+        """One line: who, what, where (in the language of the moment)."""
+        return translate("LinkBoard", "For {patient} · {providers} · {connection}").format(
+            patient=self.patient_label,
+            providers=self.providers_label,
+            connection=self.connection_label,
+        )
 
 
 @dataclass(frozen=True)

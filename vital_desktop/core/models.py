@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from vital_desktop.core.errors import ErrorKind, VitalError
 from vital_desktop.core.errors import bad_response as _bad
+from vital_desktop.core.i18n import translate
 from vital_desktop.core.qr import MAX_QR_BYTES, qr_fits
 
 
@@ -107,8 +108,11 @@ def unsafe_link(endpoint: str, reason: str) -> VitalError:
     """The error for a link the app will not open or show (BAD_RESPONSE)."""
     return VitalError(
         ErrorKind.BAD_RESPONSE,
-        "Vital sent a link the app cannot hand out safely, so it is not shown; try again, "
-        "and if it keeps happening, send the details to support.",
+        translate(
+            "Errors",
+            "Vital sent a link the app cannot hand out safely, so it is not shown; try again, "
+            "and if it keeps happening, send the details to support.",
+        ),
         endpoint=endpoint,
         server_message=reason,
     )

@@ -9,12 +9,15 @@ stands in and the reason is reported once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Protocol
 
+from vital_desktop.core.i18n import translate
 from vital_desktop.core.policy import NO_POLICY, Policy
 from vital_desktop.core.settings_table import (
     SETTINGS,
+    Setting,
     SettingValue,
     checked,
     setting_named,
@@ -50,12 +53,20 @@ class MemoryStore:
 
 
 class FixedByPolicy(PermissionError):
-    """A setting the clinic's policy file fixes cannot be changed here."""
+    """A setting the clinic's policy file fixes cannot be changed here.
+
+    ``str()`` gives the sentence, worded when it is read (in the language of the moment).
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
-        label = setting_named(name).label
-        super().__init__(f"“{label}” is set by your clinic's IT (policy file).")
+        super().__init__(name)
+
+    def __str__(self) -> str:
+        label = translate("Settings", setting_named(self.name).label)
+        return translate(
+            "Preferences", "“{label}” is set by your clinic's IT (policy file)."
+        ).format(label=label)
 
 
 class Preferences:
@@ -64,7 +75,9 @@ class Preferences:
     def __init__(self, store: SettingsStore, policy: Policy = NO_POLICY) -> None:
         self._store = store
         self._policy = policy
-        self._problems: dict[str, str] = {}
+        # Setting name -> its sentence, worded when ``problems()`` is read: the settings are
+        # read before the window installs the translation (the language is one of them).
+        self._problems: dict[str, Callable[[], str]] = {}
 
     @property
     def policy(self) -> Policy:
@@ -84,8 +97,7 @@ class Preferences:
         try:
             clean = checked(setting, raw)
         except ValueError as error:
-            message = f"The saved “{setting.label}” was not used, so the default applies: {error}"
-            self._report(name, message)
+            self._report(name, partial(_not_used, setting, raw, str(error)))
             return setting.default
         self._problems.pop(name, None)
         return clean
@@ -137,9 +149,22 @@ class Preferences:
         for setting in SETTINGS:
             self.value(setting.name)  # reading is what finds a bad stored value
         found = [self._policy.problem] if self._policy.problem else []
-        return found + list(self._problems.values())
+        return found + [explain() for explain in self._problems.values()]
 
-    def _report(self, name: str, message: str) -> None:
+    def _report(self, name: str, explain: Callable[[], str]) -> None:
         if name not in self._problems:
-            self._problems[name] = message
-            log.warning("%s", message)
+            self._problems[name] = explain
+            log.warning("%s", explain())
+
+
+def _not_used(setting: Setting, raw: object, first: str) -> str:
+    """Why the saved value of ``setting`` was not used: checked again, so the reason comes in
+    the language of the moment (``first``, the reason found on reading, should it pass now)."""
+    try:
+        checked(setting, raw)
+        reason = first
+    except ValueError as error:
+        reason = str(error)
+    return translate(
+        "Preferences", "The saved “{label}” was not used, so the default applies: {reason}"
+    ).format(label=translate("Settings", setting.label), reason=reason)

@@ -29,6 +29,7 @@ import httpx
 
 from vital_desktop.core.environments import ApiTarget, is_loopback_host
 from vital_desktop.core.errors import ErrorKind, VitalError
+from vital_desktop.core.i18n import translate
 
 SUPPORTED_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
@@ -92,8 +93,18 @@ def _proxy_error(message: str) -> VitalError:
     return VitalError(ErrorKind.INVALID_INPUT, message, field="proxy")
 
 
+def _not_an_address(variable: str) -> VitalError:
+    return _proxy_error(
+        translate(
+            "Proxies",
+            "The proxy set for this computer ({variable} or ALL_PROXY) is not a valid "
+            "address; fix the setting or remove it.",
+        ).format(variable=variable)
+    )
+
+
 def _parse_proxy(value: str, scheme: str) -> httpx.Proxy:
-    variable = f"{scheme.upper()}_PROXY or ALL_PROXY"
+    variable = f"{scheme.upper()}_PROXY"
     if "://" not in value:
         value = "http://" + value  # "proxy.corp:3128" is how many people write it
     try:
@@ -102,29 +113,27 @@ def _parse_proxy(value: str, scheme: str) -> httpx.Proxy:
         proxy_scheme = split.scheme.lower()
         has_host = bool(split.hostname)
     except ValueError:
-        raise _proxy_error(
-            f"The proxy set for this computer ({variable}) is not a valid address; fix the "
-            "setting or remove it."
-        ) from None
+        raise _not_an_address(variable) from None
     if any(ch.isspace() or ord(ch) < 32 for ch in value) or not has_host:
-        raise _proxy_error(
-            f"The proxy set for this computer ({variable}) is not a valid address; fix the "
-            "setting or remove it."
-        )
+        raise _not_an_address(variable)
     if proxy_scheme not in SUPPORTED_PROXY_SCHEMES:
         raise _proxy_error(
-            f"The proxy set for this computer ({variable}) uses {proxy_scheme}://, which the "
-            "app cannot use; set an http:// or https:// proxy instead."
+            translate(
+                "Proxies",
+                "The proxy set for this computer ({variable} or ALL_PROXY) uses {scheme}://, "
+                "which the app cannot use; set an http:// or https:// proxy instead.",
+            ).format(variable=variable, scheme=proxy_scheme)
         )
     if proxy_scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
         raise _proxy_error(
-            f"The proxy set for this computer ({variable}) is a SOCKS proxy, which needs the "
-            "optional socksio package; install it or set an http:// proxy instead."
+            translate(
+                "Proxies",
+                "The proxy set for this computer ({variable} or ALL_PROXY) is a SOCKS proxy, "
+                "which needs the optional socksio package; install it or set an http:// proxy "
+                "instead.",
+            ).format(variable=variable)
         )
     try:
         return httpx.Proxy(value)
     except (ValueError, TypeError, httpx.InvalidURL):
-        raise _proxy_error(
-            f"The proxy set for this computer ({variable}) is not a valid address; fix the "
-            "setting or remove it."
-        ) from None
+        raise _not_an_address(variable) from None

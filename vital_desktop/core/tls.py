@@ -30,13 +30,74 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from vital_desktop.core.errors import ErrorKind, VitalError
+from vital_desktop.core.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
 
 CA_BUNDLE_FIELD = "ca_bundle"
 # A CA bundle is a few hundred kilobytes at most (certifi's is about 300 KB).
 MAX_BUNDLE_BYTES = 10_000_000
-Problem = Callable[[str], VitalError]  # what is wrong -> the sentence to raise
+Problem = Callable[[str], VitalError]  # what is wrong (a key below) -> the error to raise
+NO_FILE, UNREADABLE, TOO_LARGE, NO_PEM = "no_file", "unreadable", "too_large", "no_pem"
+NO_FOLDER, FOLDER_WITHOUT_PEM = "no_folder", "folder_without_pem"
+
+# Whole sentences per problem, so a translator never has to stitch one together; shown
+# through translate("Tls", ...). {variable}: SSL_CERT_FILE or SSL_CERT_DIR.
+_ENV_SENTENCES = {
+    NO_FILE: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate setting {variable} names a file that does not exist; fix it or "
+        "remove it so the app can check Vital's certificate.",
+    ),
+    UNREADABLE: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate setting {variable} cannot be read; fix it or remove it so the app "
+        "can check Vital's certificate.",
+    ),
+    TOO_LARGE: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate setting {variable} is too large to be a certificate file; fix it or "
+        "remove it so the app can check Vital's certificate.",
+    ),
+    NO_PEM: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate setting {variable} does not hold PEM certificates; fix it or remove "
+        "it so the app can check Vital's certificate.",
+    ),
+    NO_FOLDER: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate setting {variable} names a folder that does not exist; fix it or "
+        "remove it so the app can check Vital's certificate.",
+    ),
+    FOLDER_WITHOUT_PEM: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate setting {variable} names a folder without PEM certificates; fix it "
+        "or remove it so the app can check Vital's certificate.",
+    ),
+}
+# {file}: the chosen file's name.
+_BUNDLE_SENTENCES = {
+    NO_FILE: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate file chosen in the settings ({file}) names a file that does not "
+        "exist; choose a PEM file from IT or clear the setting.",
+    ),
+    UNREADABLE: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate file chosen in the settings ({file}) cannot be read; choose a PEM "
+        "file from IT or clear the setting.",
+    ),
+    TOO_LARGE: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate file chosen in the settings ({file}) is too large to be a "
+        "certificate file; choose a PEM file from IT or clear the setting.",
+    ),
+    NO_PEM: QT_TRANSLATE_NOOP(
+        "Tls",
+        "The certificate file chosen in the settings ({file}) does not hold PEM "
+        "certificates; choose a PEM file from IT or clear the setting.",
+    ),
+}
 _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----"
 )
@@ -69,7 +130,7 @@ def client_ssl_context(
         try:
             context.load_verify_locations(capath=capath)
         except (ssl.SSLError, OSError, ValueError):
-            raise _env_error("SSL_CERT_DIR")("does not hold PEM certificates") from None
+            raise _env_error("SSL_CERT_DIR")(NO_PEM) from None
     # PROTOCOL_TLS_CLIENT already requires both; set them anyway so no caller's context
     # can come out of here without them.
     context.verify_mode = ssl.CERT_REQUIRED
@@ -100,8 +161,7 @@ def read_ca_bundle(path: str) -> str:
     def problem(what: str) -> VitalError:
         return VitalError(
             ErrorKind.INVALID_INPUT,
-            f"The certificate file chosen in the settings ({Path(path).name or path}) {what}; "
-            "choose a PEM file from IT or clear the setting.",
+            translate("Tls", _BUNDLE_SENTENCES[what]).format(file=Path(path).name or path),
             field=CA_BUNDLE_FIELD,
         )
 
@@ -128,8 +188,7 @@ def _env_error(variable: str) -> Problem:
     def problem(what: str) -> VitalError:
         return VitalError(
             ErrorKind.INVALID_INPUT,
-            f"The certificate setting {variable} {what}; fix it or remove it so the app can "
-            "check Vital's certificate.",
+            translate("Tls", _ENV_SENTENCES[what]).format(variable=variable),
             field=variable.lower(),
         )
 
@@ -140,28 +199,28 @@ def _read_pem_file(path: Path, error: Problem) -> str:
     """The PEM certificate blocks of ``path`` (comments and keys dropped), checked."""
     try:
         if not path.is_file():
-            raise error("names a file that does not exist")
+            raise error(NO_FILE)
         with path.open("rb") as handle:
             data = handle.read(MAX_BUNDLE_BYTES + 1)
     except OSError:
-        raise error("cannot be read") from None
+        raise error(UNREADABLE) from None
     if len(data) > MAX_BUNDLE_BYTES:
-        raise error("is too large to be a certificate file")
+        raise error(TOO_LARGE)
     blocks = _PEM_CERTIFICATE.findall(data)
     if not blocks:
-        raise error("does not hold PEM certificates")
+        raise error(NO_PEM)
     pem = "\n".join(block.decode("ascii") for block in blocks) + "\n"
     try:
         ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=pem)
     except (ssl.SSLError, ValueError):
-        raise error("does not hold PEM certificates") from None
+        raise error(NO_PEM) from None
     return pem
 
 
 def _check_cert_folder(folder: Path, limit: int = 200) -> None:
     error = _env_error("SSL_CERT_DIR")
     if not folder.is_dir():
-        raise error("names a folder that does not exist")
+        raise error(NO_FOLDER)
     try:
         for count, entry in enumerate(folder.iterdir()):
             if count >= limit:
@@ -176,4 +235,4 @@ def _check_cert_folder(folder: Path, limit: int = 200) -> None:
                 continue
     except OSError:
         pass
-    raise error("names a folder without PEM certificates")
+    raise error(FOLDER_WITHOUT_PEM)

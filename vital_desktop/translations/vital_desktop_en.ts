@@ -120,7 +120,7 @@
 <context>
     <name>Connection</name>
     <message>
-        <location filename="../core/connection.py" line="+42"/>
+        <location filename="../core/connection.py" line="+43"/>
         <source>Sandbox (test data)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -137,6 +137,21 @@
     <message>
         <location line="+1"/>
         <source>Demo (practice server on this computer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+73"/>
+        <source>Demo (practice server)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{place} via {host}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The practice server is still starting; try again in a moment.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -403,7 +418,37 @@
 <context>
     <name>Environments</name>
     <message>
-        <location filename="../core/environments.py" line="+124"/>
+        <location filename="../core/environments.py" line="+61"/>
+        <source>production {region}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sandbox {region}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Production · {region}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sandbox · {region}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Custom ({address})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{place} (legacy host)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+39"/>
         <location line="+9"/>
         <source>The API address&apos;s host name is not a valid international domain name.</source>
         <translation type="unfinished"></translation>
@@ -473,12 +518,22 @@
         <source>This does not look like a Vital team API key: it should start with sk_us_, sk_eu_, pk_us_ or pk_eu_.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+15"/>
+        <source>This is a {key} key, but the app is set to {wanted}. Switch to {key}, or paste a {wanted} key.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Errors</name>
     <message>
         <location filename="../core/errors.py" line="+225"/>
         <source>Vital sent a reply the app could not understand. Try again; if it keeps happening, send the details to support.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../core/models.py" line="+111"/>
+        <source>Vital sent a link the app cannot hand out safely, so it is not shown; try again, and if it keeps happening, send the details to support.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -651,6 +706,11 @@
     <message>
         <location line="+24"/>
         <source>Hand-offs could not be removed from the history ({reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+144"/>
+        <source>a value is not valid text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1099,6 +1159,14 @@
     <message>
         <location line="+22"/>
         <source>The keychain did not remove the {key} key; unlock the keychain and try again, or delete &apos;{entry}&apos; from it by hand.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LinkBoard</name>
+    <message>
+        <location filename="../core/link_board.py" line="+71"/>
+        <source>For {patient} · {providers} · {connection}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1827,6 +1895,19 @@
     </message>
 </context>
 <context>
+    <name>Preferences</name>
+    <message>
+        <location filename="../core/preferences.py" line="+67"/>
+        <source>“{label}” is set by your clinic&apos;s IT (policy file).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+101"/>
+        <source>The saved “{label}” was not used, so the default applies: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PreferencesDialog</name>
     <message>
         <location filename="../qt/views/preferences_dialog.py" line="-173"/>
@@ -1938,6 +2019,24 @@
     <message>
         <location line="+26"/>
         <source>{name} ({marker})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Proxies</name>
+    <message>
+        <location filename="../core/proxies.py" line="+98"/>
+        <source>The proxy set for this computer ({variable} or ALL_PROXY) is not a valid address; fix the setting or remove it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>The proxy set for this computer ({variable} or ALL_PROXY) uses {scheme}://, which the app cannot use; set an http:// or https:// proxy instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The proxy set for this computer ({variable} or ALL_PROXY) is a SOCKS proxy, which needs the optional socksio package; install it or set an http:// proxy instead.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2113,7 +2212,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../core/link_board.py" line="+39"/>
+        <location filename="../core/link_board.py" line="-32"/>
         <source>For another patient</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2611,6 +2710,59 @@
     <message>
         <location line="+26"/>
         <source>the provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Tls</name>
+    <message>
+        <location filename="../core/tls.py" line="+47"/>
+        <source>The certificate setting {variable} names a file that does not exist; fix it or remove it so the app can check Vital&apos;s certificate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The certificate setting {variable} cannot be read; fix it or remove it so the app can check Vital&apos;s certificate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The certificate setting {variable} is too large to be a certificate file; fix it or remove it so the app can check Vital&apos;s certificate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The certificate setting {variable} does not hold PEM certificates; fix it or remove it so the app can check Vital&apos;s certificate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The certificate setting {variable} names a folder that does not exist; fix it or remove it so the app can check Vital&apos;s certificate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The certificate setting {variable} names a folder without PEM certificates; fix it or remove it so the app can check Vital&apos;s certificate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The certificate file chosen in the settings ({file}) names a file that does not exist; choose a PEM file from IT or clear the setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The certificate file chosen in the settings ({file}) cannot be read; choose a PEM file from IT or clear the setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The certificate file chosen in the settings ({file}) is too large to be a certificate file; choose a PEM file from IT or clear the setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The certificate file chosen in the settings ({file}) does not hold PEM certificates; choose a PEM file from IT or clear the setting.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
